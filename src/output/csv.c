@@ -1,0 +1,528 @@
+/*
+ * csv.c - packet and flow CSV writers and readers (RFC 4180).
+ *
+ * The columns are those of SPEC "Outputs".  Readers accept exactly what
+ * the writers produce, so a file sigext wrote reads back into the same
+ * fingerprints, and anything else is refused with the line at fault.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flows/flows.h"
+#include "output/output.h"
+#include "output/readers.h"
+#include "packets/trace.h"
+
+static const char packets_header[] =
+    "id,timestamp,network_protocol,src,dst,transport_protocol,sport,dport,"
+    "application_layer,length";
+static const char flows_header[] =
+    "network_protocol,src,dst,transport_protocol,sport,dport,"
+    "application_layer,count";
+
+/* Largest input file we read into memory (a CSV of a huge capture). */
+#define CSV_MAX_BYTES ((size_t)1 << 31)
+
+/* ---- writing ---- */
+
+/* A field, quoted when it holds a comma, a quote or a line break. */
+static void put_field(struct sx_buf *b, const char *s, size_t n)
+{
+    bool quote = false;
+
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            quote = true;
+    if (!quote) {
+        sx_buf_put(b, s, n);
+        return;
+    }
+    sx_buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            sx_buf_putc(b, '"');
+        sx_buf_putc(b, s[i]);
+    }
+    sx_buf_putc(b, '"');
+}
+
+static void put_str(struct sx_buf *b, const char *s)
+{
+    put_field(b, s, strlen(s));
+}
+
+static void put_app(struct sx_buf *b, struct sx_buf *tmp,
+                    const sigext_app *app)
+{
+    sx_buf_reset(tmp);
+    sx_app_format(tmp, app);
+    put_field(b, sx_buf_str(tmp), tmp->len);
+}
+
+int sigext_write_packets_csv(sigext_ctx *ctx, const sigext_trace *t,
+                             FILE *out)
+{
+    struct sx_buf b = {0}, tmp = {0};
+    int st = SIGEXT_OK;
+
+    sx_buf_puts(&b, packets_header);
+    sx_buf_putc(&b, '\n');
+    for (size_t i = 0; i < t->n_recs && st == SIGEXT_OK; i++) {
+        const sigext_record *r = &t->recs[i];
+
+        sx_buf_printf(&b, "%llu,", (unsigned long long)r->id);
+        /* Microseconds unless the capture has finer stamps. */
+        if (r->ts_nsec % 1000 == 0)
+            sx_buf_printf(&b, "%lld.%06u,", (long long)r->ts_sec,
+                          r->ts_nsec / 1000);
+        else
+            sx_buf_printf(&b, "%lld.%09u,", (long long)r->ts_sec,
+                          r->ts_nsec);
+        sx_buf_puts(&b, sx_net_name(r->ipver));
+        sx_buf_putc(&b, ',');
+        put_str(&b, sigext_resolve(ctx, t, r->src)->text);
+        sx_buf_putc(&b, ',');
+        put_str(&b, sigext_resolve(ctx, t, r->dst)->text);
+        sx_buf_printf(&b, ",%s,%u,%u,", sx_transport_name(r->transport),
+                      r->sport, r->dport);
+        put_app(&b, &tmp, r->app);
+        sx_buf_printf(&b, ",%u\n", r->length);
+        if (b.len > 65536)
+            st = sx_buf_flush(ctx, &b, out);
+    }
+    if (st == SIGEXT_OK)
+        st = sx_buf_flush(ctx, &b, out);
+    sx_buf_free(&b);
+    sx_buf_free(&tmp);
+    return st;
+}
+
+static void put_ports(struct sx_buf *b, const uint16_t *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        sx_buf_printf(b, i ? " %u" : "%u", v[i]);
+}
+
+int sigext_write_flows_csv(sigext_ctx *ctx, const sigext_pattern *p,
+                           FILE *out)
+{
+    struct sx_buf b = {0}, tmp = {0};
+    int st;
+
+    sx_buf_puts(&b, flows_header);
+    sx_buf_putc(&b, '\n');
+    for (size_t i = 0; i < p->n_flows; i++) {
+        const sigext_flow *f = &p->flows[i];
+        /* src < dst in byte order, each with its own fixed ports. */
+        bool swap = strcmp(f->src->text, f->dst->text) > 0;
+        const sigext_host *a = swap ? f->dst : f->src;
+        const sigext_host *z = swap ? f->src : f->dst;
+
+        sx_buf_puts(&b, sx_net_name(f->ipver));
+        sx_buf_putc(&b, ',');
+        put_str(&b, a->text);
+        sx_buf_putc(&b, ',');
+        put_str(&b, z->text);
+        sx_buf_printf(&b, ",%s,", sx_transport_name(f->transport));
+        if (swap)
+            put_ports(&b, f->dst_ports, f->n_dst_ports);
+        else
+            put_ports(&b, f->src_ports, f->n_src_ports);
+        sx_buf_putc(&b, ',');
+        if (swap)
+            put_ports(&b, f->src_ports, f->n_src_ports);
+        else
+            put_ports(&b, f->dst_ports, f->n_dst_ports);
+        sx_buf_putc(&b, ',');
+        put_app(&b, &tmp, f->app);
+        sx_buf_printf(&b, ",%llu\n", (unsigned long long)f->count);
+    }
+    st = sx_buf_flush(ctx, &b, out);
+    sx_buf_free(&b);
+    sx_buf_free(&tmp);
+    return st;
+}
+
+/* ---- reading ---- */
+
+int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
+                 size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+
+    *text = NULL;
+    if (fp == NULL)
+        return sx_fail(ctx, SIGEXT_ERR_IO, "%s: %s", path, strerror(errno));
+    for (;;) {
+        if (cap - n < 65536) {
+            char *nb;
+            cap = cap ? cap * 2 : 65536 * 2;
+            if (cap > CSV_MAX_BYTES) {
+                free(buf);
+                fclose(fp);
+                return sx_fail(ctx, SIGEXT_ERR_LIMIT,
+                               "%s: larger than 2 GiB", path);
+            }
+            nb = realloc(buf, cap + 1);
+            if (nb == NULL) {
+                free(buf);
+                fclose(fp);
+                return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        int e = errno;
+        free(buf);
+        fclose(fp);
+        return sx_fail(ctx, SIGEXT_ERR_IO, "%s: %s", path,
+                       e ? strerror(e) : "read error");
+    }
+    fclose(fp);
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return SIGEXT_OK;
+}
+
+#define CSV_MAX_FIELDS 12
+
+struct csv_row {
+    int n;
+    char *f[CSV_MAX_FIELDS];
+    size_t len[CSV_MAX_FIELDS];
+};
+
+/*
+ * Split the next record at *pos in place (quotes removed, "" unescaped).
+ * Returns 1 for a record, 0 at the end, -1 on a syntax error.
+ */
+static int csv_next(char **pos, char *end, struct csv_row *row)
+{
+    char *p = *pos;
+
+    if (p >= end)
+        return 0;
+    row->n = 0;
+    for (;;) {
+        char *start = p, *w = p;
+        if (row->n == CSV_MAX_FIELDS)
+            return -1;
+        if (p < end && *p == '"') {
+            p++;
+            for (;;) {
+                if (p >= end)
+                    return -1;
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') {
+                        *w++ = '"';
+                        p += 2;
+                        continue;
+                    }
+                    p++;
+                    break;
+                }
+                *w++ = *p++;
+            }
+        } else {
+            while (p < end && *p != ',' && *p != '\n' && *p != '\r')
+                w = ++p;
+        }
+        row->f[row->n] = start;
+        row->len[row->n] = (size_t)(w - start);
+        row->n++;
+        if (p >= end || *p == '\n' || *p == '\r') {
+            *w = '\0';
+            if (p < end && *p == '\r')
+                p++;
+            if (p < end && *p == '\n')
+                p++;
+            *pos = p;
+            return 1;
+        }
+        if (*p != ',')
+            return -1;
+        *w = '\0';
+        p++;
+    }
+}
+
+static bool header_is(const struct csv_row *row, const char *header)
+{
+    size_t off = 0, hl = strlen(header);
+
+    for (int i = 0; i < row->n; i++) {
+        if (i > 0) {
+            if (off >= hl || header[off] != ',')
+                return false;
+            off++;
+        }
+        if (hl - off < row->len[i] ||
+            memcmp(header + off, row->f[i], row->len[i]) != 0)
+            return false;
+        off += row->len[i];
+    }
+    return off == hl;
+}
+
+static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *v)
+{
+    uint64_t x = 0;
+
+    if (n == 0 || n > 20)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        if (x > (max - (uint64_t)(s[i] - '0')) / 10)
+            return false;
+        x = x * 10 + (uint64_t)(s[i] - '0');
+    }
+    *v = x;
+    return true;
+}
+
+static bool parse_net(const char *s, uint8_t *ipver)
+{
+    if (strcmp(s, "IPv4") == 0)
+        *ipver = 4;
+    else if (strcmp(s, "IPv6") == 0)
+        *ipver = 6;
+    else
+        return false;
+    return true;
+}
+
+static bool parse_transport(const char *s, uint8_t *t)
+{
+    if (strcmp(s, "TCP") == 0)
+        *t = 6;
+    else if (strcmp(s, "UDP") == 0)
+        *t = 17;
+    else
+        return false;
+    return true;
+}
+
+/* "53 443" -> ports, ascending, at most SIGEXT_MAX_PORTS. */
+static bool parse_ports(const char *s, size_t n, uint16_t *v, uint8_t *cnt)
+{
+    size_t i = 0;
+
+    *cnt = 0;
+    while (i < n) {
+        size_t j = i;
+        uint64_t x;
+        while (j < n && s[j] != ' ')
+            j++;
+        if (!parse_u64(s + i, j - i, 65535, &x) ||
+            *cnt == SIGEXT_MAX_PORTS || (*cnt > 0 && v[*cnt - 1] >= x))
+            return false;
+        v[(*cnt)++] = (uint16_t)x;
+        i = j + 1;
+        if (j < n && i >= n)
+            return false;       /* trailing space */
+    }
+    return true;
+}
+
+static int read_flows_csv(sigext_ctx *ctx, const char *path, char *text,
+                          size_t len, sigext_pattern **out)
+{
+    char *pos = text, *end = text + len;
+    struct csv_row row;
+    sigext_flow *flows = NULL;
+    size_t n = 0, cap = 0, line = 1;
+    int st = SIGEXT_OK, r;
+
+    if (csv_next(&pos, end, &row) != 1 || !header_is(&row, flows_header))
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT,
+                       "%s: not a flows or signature CSV written by sigext "
+                       "(unexpected header)", path);
+    while ((r = csv_next(&pos, end, &row)) == 1) {
+        sigext_flow f;
+        uint64_t count;
+
+        line++;
+        if (row.n == 1 && row.len[0] == 0)
+            continue;           /* blank line */
+        memset(&f, 0, sizeof(f));
+        if (row.n != 8 || !parse_net(row.f[0], &f.ipver) ||
+            !parse_transport(row.f[3], &f.transport) ||
+            !parse_ports(row.f[4], row.len[4], f.src_ports,
+                         &f.n_src_ports) ||
+            !parse_ports(row.f[5], row.len[5], f.dst_ports,
+                         &f.n_dst_ports) ||
+            !parse_u64(row.f[7], row.len[7], UINT64_MAX, &count) ||
+            count == 0 || row.len[1] == 0 || row.len[2] == 0 ||
+            sx_app_parse(ctx, row.f[6], row.len[6], &f.app) != 0) {
+            st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: malformed flow row",
+                         path, line);
+            goto out;
+        }
+        f.count = count;
+        f.src = sx_host_text(ctx, row.f[1], row.len[1]);
+        f.dst = sx_host_text(ctx, row.f[2], row.len[2]);
+        if (f.src == NULL || f.dst == NULL) {
+            st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            sigext_flow *nf = realloc(flows, nc * sizeof(*nf));
+            if (nf == NULL) {
+                st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+                goto out;
+            }
+            flows = nf;
+            cap = nc;
+        }
+        flows[n++] = f;
+    }
+    if (r < 0) {
+        st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: bad CSV quoting", path,
+                     line + 1);
+        goto out;
+    }
+    st = sx_pattern_from_flows(ctx, flows, n, sx_intern_z(ctx, path), out);
+out:
+    free(flows);
+    return st;
+}
+
+int sigext_pattern_read(sigext_ctx *ctx, const char *path,
+                        sigext_pattern **out)
+{
+    char *text;
+    size_t len, i = 0;
+    int st;
+
+    *out = NULL;
+    st = sx_read_file(ctx, path, &text, &len);
+    if (st != SIGEXT_OK)
+        return st;
+    while (i < len && (text[i] == ' ' || text[i] == '\n' ||
+                       text[i] == '\r' || text[i] == '\t'))
+        i++;
+    if (len == 0)
+        st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: empty file", path);
+    else if (i < len && text[i] == '[')
+        st = sx_pattern_read_json(ctx, path, text, len, out);
+    else
+        st = read_flows_csv(ctx, path, text, len, out);
+    free(text);
+    return st;
+}
+
+/* Parse "sec.frac" into seconds and nanoseconds. */
+static bool parse_ts(const char *s, size_t n, int64_t *sec, uint32_t *nsec)
+{
+    const char *dot = memchr(s, '.', n);
+    size_t ilen = dot != NULL ? (size_t)(dot - s) : n;
+    uint64_t v, frac = 0;
+    size_t flen;
+
+    if (!parse_u64(s, ilen, INT64_MAX, &v))
+        return false;
+    *sec = (int64_t)v;
+    if (dot == NULL) {
+        *nsec = 0;
+        return true;
+    }
+    flen = n - ilen - 1;
+    if (flen == 0 || flen > 9 || !parse_u64(dot + 1, flen, 999999999, &frac))
+        return false;
+    for (size_t i = flen; i < 9; i++)
+        frac *= 10;
+    *nsec = (uint32_t)frac;
+    return true;
+}
+
+int sigext_trace_read_csv(sigext_ctx *ctx, const char *path,
+                          sigext_trace **out)
+{
+    char *text, *pos, *end;
+    size_t len, line = 1;
+    struct csv_row row;
+    sigext_trace *t;
+    int st, r;
+
+    *out = NULL;
+    st = sx_read_file(ctx, path, &text, &len);
+    if (st != SIGEXT_OK)
+        return st;
+    pos = text;
+    end = text + len;
+    if (csv_next(&pos, end, &row) != 1 || !header_is(&row, packets_header)) {
+        free(text);
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT,
+                       "%s: not a packets CSV written by sigext "
+                       "(unexpected header)", path);
+    }
+    t = sx_trace_new(ctx, path);
+    if (t == NULL) {
+        free(text);
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    }
+    t->from_csv = true;
+
+    /* Request tracking as in the capture reader: a response groups with
+     * the latest request of its connection. */
+    while ((r = csv_next(&pos, end, &row)) == 1) {
+        sigext_record rec;
+        uint64_t id, sp, dp, length;
+        const sigext_app *gapp;
+
+        line++;
+        if (row.n == 1 && row.len[0] == 0)
+            continue;
+        memset(&rec, 0, sizeof(rec));
+        if (row.n != 10 || !parse_u64(row.f[0], row.len[0], UINT64_MAX, &id) ||
+            !parse_ts(row.f[1], row.len[1], &rec.ts_sec, &rec.ts_nsec) ||
+            !parse_net(row.f[2], &rec.ipver) ||
+            !parse_transport(row.f[5], &rec.transport) ||
+            !parse_u64(row.f[6], row.len[6], 65535, &sp) ||
+            !parse_u64(row.f[7], row.len[7], 65535, &dp) ||
+            !parse_u64(row.f[9], row.len[9], UINT32_MAX, &length) ||
+            row.len[3] == 0 || row.len[4] == 0 ||
+            sx_app_parse(ctx, row.f[8], row.len[8], &rec.app) != 0) {
+            st = sx_fail(ctx, SIGEXT_ERR_FORMAT,
+                         "%s:%zu: malformed packet row", path, line);
+            goto fail;
+        }
+        rec.id = id;
+        rec.sport = (uint16_t)sp;
+        rec.dport = (uint16_t)dp;
+        rec.length = (uint32_t)length;
+        rec.src = sx_host_text(ctx, row.f[3], row.len[3]);
+        rec.dst = sx_host_text(ctx, row.f[4], row.len[4]);
+        if (rec.src == NULL || rec.dst == NULL) {
+            st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        gapp = sx_group_app(ctx, t, &rec);
+        st = sx_trace_add(ctx, t, &rec, gapp);
+        if (st != SIGEXT_OK)
+            goto fail;
+    }
+    if (r < 0) {
+        st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: bad CSV quoting", path,
+                     line + 1);
+        goto fail;
+    }
+    free(text);
+    *out = t;
+    return SIGEXT_OK;
+fail:
+    free(text);
+    sigext_trace_free(t);
+    return st;
+}

@@ -1,0 +1,681 @@
+/*
+ * packets.c - stage 1: a capture file in, packet records and groups out.
+ *
+ * For every frame: decode to the transport payload, drop control packets
+ * (SPEC stage 1, step 4), learn names from DNS answers and TLS SNI (step
+ * 5), read the application fields (step 7) and add the packet to its
+ * group.  Nothing here formats text; hosts and app fields are interned.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "decode/decode.h"
+#include "packets/trace.h"
+
+#define PORT_DNS 53
+#define PORT_MDNS 5353
+#define PORT_COAP 5683
+#define PORT_DHCP_SERVER 67
+#define PORT_DHCP_CLIENT 68
+#define PORT_DHCP6_CLIENT 546
+#define PORT_DHCP6_SERVER 547
+
+/* A ClientHello bigger than this is not reassembled (RFC 8446 5.1: a
+ * record carries at most 2^14 bytes; the 5-byte header comes on top). */
+#define TLS_HELLO_CAP (16384 + 5)
+
+/* State of one read: the trace and the context it learns into. */
+struct reader {
+    sigext_ctx *ctx;
+    sigext_trace *t;
+    bool warned_link;
+};
+
+sigext_trace *sx_trace_new(sigext_ctx *ctx, const char *path)
+{
+    sigext_trace *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return NULL;
+    t->path = sx_intern_z(ctx, path);
+    if (t->path == NULL) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void sigext_trace_free(sigext_trace *t)
+{
+    if (t == NULL)
+        return;
+
+    struct sx_group *g, *gtmp;
+    HASH_ITER(hh, t->groups, g, gtmp) {
+        HASH_DEL(t->groups, g);
+        free(g);
+    }
+    struct sx_conn *c, *ctmp;
+    HASH_ITER(hh, t->conns, c, ctmp) {
+        HASH_DEL(t->conns, c);
+        free(c->hello);
+        free(c);
+    }
+    sx_names_free(&t->names);
+    free(t->recs);
+    free(t);
+}
+
+const char *sigext_trace_path(const sigext_trace *t)
+{
+    return t->path;
+}
+
+const sigext_trace_stats *sigext_trace_get_stats(const sigext_trace *t)
+{
+    return &t->stats;
+}
+
+size_t sigext_trace_record_count(const sigext_trace *t)
+{
+    return t->n_recs;
+}
+
+const sigext_record *sigext_trace_records(const sigext_trace *t)
+{
+    return t->recs;
+}
+
+const sigext_host *sigext_resolve(sigext_ctx *ctx, const sigext_trace *t,
+                                  const sigext_host *host)
+{
+    const char *name = NULL;
+    const char *alias = NULL;
+
+    if (host == NULL || host->kind == SIGEXT_HOST_NAME)
+        return host;
+    if (t != NULL)
+        name = sx_names_lookup_addr(&t->names, host);
+    if (name == NULL)
+        name = sx_names_lookup_addr(&ctx->names, host);
+    if (name == NULL)
+        return host;
+
+    /* One alias step only (SPEC stage 1, step 5). */
+    if (t != NULL)
+        alias = sx_names_lookup_alias(&t->names, name);
+    if (alias == NULL)
+        alias = sx_names_lookup_alias(&ctx->names, name);
+    if (alias != NULL)
+        name = alias;
+
+    const sigext_host *h = sx_host_text(ctx, name, strlen(name));
+    return h != NULL ? h : host;
+}
+
+/* Canonical connection key: endpoints ordered by pointer. */
+static void make_key(struct sx_gkey *k, const sigext_record *r,
+                     const sigext_app *app)
+{
+    memset(k, 0, sizeof(*k));
+    k->ipver = r->ipver;
+    k->transport = r->transport;
+    k->app = app;
+    if ((uintptr_t)r->src < (uintptr_t)r->dst ||
+        (r->src == r->dst && r->sport <= r->dport)) {
+        k->a = r->src;
+        k->aport = r->sport;
+        k->b = r->dst;
+        k->bport = r->dport;
+    } else {
+        k->a = r->dst;
+        k->aport = r->dport;
+        k->b = r->src;
+        k->bport = r->sport;
+    }
+}
+
+static struct sx_conn *conn_get(sigext_trace *t, const sigext_record *r,
+                                bool create)
+{
+    struct sx_gkey k;
+    struct sx_conn *c;
+
+    make_key(&k, r, NULL);
+    HASH_FIND(hh, t->conns, &k, sizeof(k), c);
+    if (c != NULL || !create)
+        return c;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->key = k;
+    HASH_ADD(hh, t->conns, key, sizeof(c->key), c);
+    return c;
+}
+
+int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
+                 const sigext_app *group_app)
+{
+    struct sx_gkey k;
+    struct sx_group *g;
+
+    make_key(&k, r, group_app);
+    HASH_FIND(hh, t->groups, &k, sizeof(k), g);
+    if (g == NULL) {
+        if (t->n_groups >= ctx->opt.max_flows)
+            return sx_fail(ctx, SIGEXT_ERR_LIMIT,
+                           "%s: more than %zu flows (see --max-flows)",
+                           t->path, ctx->opt.max_flows);
+        g = calloc(1, sizeof(*g));
+        if (g == NULL)
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        g->key = k;
+        g->src = r->src;
+        g->dst = r->dst;
+        g->sport = r->sport;
+        g->dport = r->dport;
+        g->first_app = r->app;
+        g->first_seq = r->id;
+        HASH_ADD(hh, t->groups, key, sizeof(g->key), g);
+        t->n_groups++;
+    }
+    g->packets++;
+    t->stats.kept++;
+
+    if (!ctx->opt.keep_records)
+        return SIGEXT_OK;
+    if (t->n_recs == t->cap_recs) {
+        size_t cap = t->cap_recs ? t->cap_recs * 2 : 1024;
+        sigext_record *n = realloc(t->recs, cap * sizeof(*n));
+        if (n == NULL)
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        t->recs = n;
+        t->cap_recs = cap;
+    }
+    t->recs[t->n_recs++] = *r;
+    return SIGEXT_OK;
+}
+
+/* ---- name learning (SPEC stage 1, step 5) ---- */
+
+static void learn_addr(struct reader *rd, const sigext_host *addr,
+                       const char *name)
+{
+    sx_names_add_addr(&rd->t->names, addr, name);
+    sx_names_add_addr(&rd->ctx->names, addr, name);
+}
+
+static void learn_alias(struct reader *rd, const char *target,
+                        const char *owner)
+{
+    sx_names_add_alias(&rd->t->names, target, owner);
+    sx_names_add_alias(&rd->ctx->names, target, owner);
+}
+
+/*
+ * "d.c.b.a.in-addr.arpa" -> IPv4 address a.b.c.d (RFC 1035 3.5).
+ * Returns false for anything else.
+ */
+static bool reverse_v4(const char *name, uint8_t out[4])
+{
+    static const char suffix[] = ".in-addr.arpa";
+    size_t n = strlen(name), sl = sizeof(suffix) - 1;
+    unsigned v[4];
+    int i = 0;
+    const char *p = name;
+
+    if (n <= sl || strcasecmp(name + n - sl, suffix) != 0)
+        return false;
+    while (i < 4 && p < name + n - sl) {
+        unsigned x = 0;
+        int digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            x = x * 10 + (unsigned)(*p - '0');
+            p++;
+            digits++;
+        }
+        if (digits == 0 || x > 255)
+            return false;
+        v[i++] = x;
+        if (*p != '.')
+            return false;
+        p++;
+    }
+    if (i != 4 || p != name + n - sl + 1)
+        return false;
+    for (i = 0; i < 4; i++)
+        out[i] = (uint8_t)v[3 - i];
+    return true;
+}
+
+static void on_dns_rr(void *user, const struct sx_dns_rr *rr)
+{
+    struct reader *rd = user;
+    sigext_ctx *ctx = rd->ctx;
+    const char *owner, *target;
+    const sigext_host *h;
+    uint8_t a4[4];
+
+    if (rr->owner[0] == '\0')
+        return;
+    owner = sx_intern_z(ctx, rr->owner);
+    if (owner == NULL)
+        return;
+
+    switch (rr->type) {
+    case 1:     /* A */
+    case 28:    /* AAAA */
+        h = sx_host_ip(ctx, rr->type == 1 ? 4 : 6, rr->addr);
+        if (h != NULL)
+            learn_addr(rd, h, owner);
+        break;
+    case 5:     /* CNAME: the target is an alias of the owner */
+    case 33:    /* SRV */
+        if (rr->target == NULL || rr->target[0] == '\0')
+            break;
+        target = sx_intern_z(ctx, rr->target);
+        if (target != NULL)
+            learn_alias(rd, target, owner);
+        break;
+    case 12:    /* PTR */
+        if (rr->target == NULL || rr->target[0] == '\0')
+            break;
+        target = sx_intern_z(ctx, rr->target);
+        if (target == NULL)
+            break;
+        if (reverse_v4(owner, a4)) {
+            h = sx_host_ip(ctx, 4, a4);
+            if (h != NULL && !sx_names_has_addr(&rd->t->names, h))
+                learn_addr(rd, h, target);
+        } else {
+            learn_alias(rd, target, owner);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- application fields (SPEC stage 1, step 7) ---- */
+
+static const char *intern_view(sigext_ctx *ctx, struct sx_view v)
+{
+    return sx_intern(ctx, (const char *)v.p, v.len);
+}
+
+static const char *coap_method(uint8_t code)
+{
+    /* RFC 7252 12.1.1, RFC 8132 */
+    static const char *names[] = {"EMPTY", "GET", "POST", "PUT", "DELETE",
+                                  "FETCH", "PATCH", "iPATCH"};
+    return code < 8 ? names[code] : NULL;
+}
+
+static const sigext_app *app_dns(sigext_ctx *ctx, const struct sx_dns_msg *m)
+{
+    char buf[16];
+    sigext_app a = {.proto = SIGEXT_APP_DNS, .response = m->response};
+
+    a.qtype = sx_intern_z(ctx, sx_dns_type_name(m->qtype, buf));
+    a.name = sx_intern_z(ctx, m->name);
+    if (a.qtype == NULL || a.name == NULL)
+        return NULL;
+    return sx_app_intern(ctx, &a);
+}
+
+static const sigext_app *app_http(sigext_ctx *ctx,
+                                  const struct sx_http_msg *m)
+{
+    sigext_app a = {.proto = SIGEXT_APP_HTTP, .response = m->response};
+
+    if (!m->response) {
+        char uri[1024];
+        size_t n = m->path.len < sizeof(uri) - 2 ? m->path.len
+                                                 : sizeof(uri) - 2;
+        memcpy(uri, m->path.p, n);
+        /* The query string is cut and marked with a trailing '*'. */
+        if (m->query_cut)
+            uri[n++] = '*';
+        a.method = intern_view(ctx, m->method);
+        a.uri = sx_intern(ctx, uri, n);
+        if (a.method == NULL || a.uri == NULL)
+            return NULL;
+    }
+    return sx_app_intern(ctx, &a);
+}
+
+static const sigext_app *app_coap(sigext_ctx *ctx,
+                                  const struct sx_coap_msg *m)
+{
+    static const char *types[] = {"CON", "NON", "ACK", "RST"};
+    sigext_app a = {.proto = SIGEXT_APP_COAP, .response = m->response};
+
+    if (!m->response) {
+        const char *meth = coap_method(m->code);
+        char buf[8];
+        if (meth == NULL) {
+            snprintf(buf, sizeof(buf), "%u.%02u", m->code >> 5,
+                     m->code & 31);
+            meth = buf;
+        }
+        a.type = sx_intern_z(ctx, types[m->type & 3]);
+        a.method = sx_intern_z(ctx, meth);
+        a.uri = sx_intern_z(ctx, m->path);
+        if (a.type == NULL || a.method == NULL || a.uri == NULL)
+            return NULL;
+    }
+    return sx_app_intern(ctx, &a);
+}
+
+static const sigext_app *app_dhcp(sigext_ctx *ctx,
+                                  const struct sx_dhcp_msg *m)
+{
+    /* RFC 2132 9.6 message types */
+    static const char *types[] = {NULL, "discover", "offer", "request",
+                                  "decline", "ack", "nak", "release",
+                                  "inform"};
+    char mac[18], tbuf[8];
+    const uint8_t *c = m->chaddr;
+    sigext_app a = {.proto = SIGEXT_APP_DHCP};
+
+    snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", c[0], c[1],
+             c[2], c[3], c[4], c[5]);
+    if (m->msg_type < 9 && types[m->msg_type] != NULL) {
+        a.type = sx_intern_z(ctx, types[m->msg_type]);
+    } else {
+        snprintf(tbuf, sizeof(tbuf), "%u", m->msg_type);
+        a.type = sx_intern_z(ctx, tbuf);
+    }
+    a.client_mac = sx_intern_z(ctx, mac);
+    a.response = m->msg_type == 2 || m->msg_type == 5 || m->msg_type == 6;
+    if (a.type == NULL || a.client_mac == NULL)
+        return NULL;
+    return sx_app_intern(ctx, &a);
+}
+
+static bool has_port(const struct sx_frame *f, uint16_t port)
+{
+    return f->sport == port || f->dport == port;
+}
+
+/*
+ * TLS: keep a ClientHello with a server name (learning dst -> SNI) and
+ * application data; drop every other record (SPEC stage 1, step 4).  A
+ * ClientHello longer than one segment is reassembled per connection.
+ * Returns true when the packet is to be dropped.
+ */
+static bool tls_filter(struct reader *rd, const struct sx_frame *f,
+                       const sigext_record *r)
+{
+    char sni[SX_TLS_SNI_MAX + 1];
+    size_t need = 0;
+    struct sx_conn *c = conn_get(rd->t, r, false);
+    const uint8_t *p = f->payload.p;
+    size_t len = f->payload.len;
+    int kind;
+
+    if (c != NULL && c->hello != NULL) {
+        /* Continue a ClientHello that did not fit one segment. */
+        size_t add = len;
+        if (add > c->hello_need - c->hello_len)
+            add = c->hello_need - c->hello_len;
+        memcpy(c->hello + c->hello_len, p, add);
+        c->hello_len += (uint32_t)add;
+        if (c->hello_len < c->hello_need)
+            return true;
+        kind = sx_tls_classify(c->hello, c->hello_len, sni, &need);
+        free(c->hello);
+        c->hello = NULL;
+        if (kind == SX_TLS_HELLO_PARTIAL)
+            kind = SX_TLS_HELLO_NO_SNI;
+    } else {
+        kind = sx_tls_classify(p, len, sni, &need);
+    }
+
+    switch (kind) {
+    case SX_TLS_NONE:
+    case SX_TLS_APP_DATA:
+        return false;
+    case SX_TLS_HELLO_SNI: {
+        const char *name = sx_intern_z(rd->ctx, sni);
+        if (name != NULL)
+            learn_addr(rd, r->dst, name);
+        return false;
+    }
+    case SX_TLS_HELLO_PARTIAL:
+        if (need > TLS_HELLO_CAP || need <= len)
+            return true;
+        c = conn_get(rd->t, r, true);
+        if (c == NULL)
+            return true;
+        free(c->hello);
+        c->hello = malloc(need);
+        if (c->hello == NULL)
+            return true;
+        memcpy(c->hello, p, len);
+        c->hello_len = (uint32_t)len;
+        c->hello_need = (uint32_t)need;
+        return true;
+    default:
+        return true;
+    }
+}
+
+/*
+ * Classify one IP packet with ports.  Returns 1 to keep it (r and *gapp
+ * filled), 0 to drop it as a control packet, negative on error.
+ */
+static int classify(struct reader *rd, const struct sx_frame *f,
+                    sigext_record *r, const sigext_app **gapp)
+{
+    sigext_ctx *ctx = rd->ctx;
+    const uint8_t *p = f->payload.p;
+    size_t len = f->payload.len;
+    const sigext_app *app = NULL;
+    bool tcp = f->l4 == 6;
+
+    if (tcp) {
+        if (f->tcp_flags & 0x07)        /* FIN, SYN, RST */
+            return 0;
+        if (f->payload_wire == 0)       /* pure ACK */
+            return 0;
+        if (tls_filter(rd, f, r))
+            return 0;
+    } else {
+        if (has_port(f, PORT_DHCP6_CLIENT) || has_port(f, PORT_DHCP6_SERVER))
+            return 0;
+        if (has_port(f, PORT_DHCP_SERVER) || has_port(f, PORT_DHCP_CLIENT)) {
+            struct sx_dhcp_msg dm;
+            if (sx_dhcp_parse(p, len, &dm) == 0) {
+                if (!ctx->opt.keep_dhcp)
+                    return 0;
+                app = app_dhcp(ctx, &dm);
+            }
+        }
+    }
+
+    if (app == NULL && (has_port(f, PORT_DNS) || has_port(f, PORT_MDNS))) {
+        struct sx_dns_msg dm;
+        bool mdns = has_port(f, PORT_MDNS);
+        const uint8_t *d = p;
+        size_t dl = len;
+        if (tcp) {      /* RFC 1035 4.2.2: two-byte length prefix */
+            d = len >= 2 ? p + 2 : p;
+            dl = len >= 2 ? len - 2 : 0;
+        }
+        if (sx_dns_parse(d, dl, &dm, mdns ? NULL : on_dns_rr, rd) == 0 &&
+            dm.has_name)
+            app = app_dns(ctx, &dm);
+    }
+    if (app == NULL && tcp) {
+        struct sx_http_msg hm;
+        if (sx_http_parse(p, len, &hm) == 0)
+            app = app_http(ctx, &hm);
+    }
+    if (app == NULL && !tcp && has_port(f, PORT_COAP)) {
+        struct sx_coap_msg cm;
+        if (sx_coap_parse(p, len, &cm) == 0)
+            app = app_coap(ctx, &cm);
+    }
+    r->app = app;
+    *gapp = sx_group_app(ctx, rd->t, r);
+    return 1;
+}
+
+const sigext_app *sx_group_app(sigext_ctx *ctx, sigext_trace *t,
+                               const sigext_record *r)
+{
+    const sigext_app *app = r->app;
+
+    /* A DNS query and its response group together; an HTTP or CoAP
+     * response groups with the request it answers (SPEC stage 2, 5). */
+    if (app == NULL)
+        return NULL;
+    if (app->proto == SIGEXT_APP_DNS && app->response) {
+        sigext_app q = *app;
+        q.response = false;
+        const sigext_app *k = sx_app_intern(ctx, &q);
+        return k != NULL ? k : app;
+    }
+    if (app->proto == SIGEXT_APP_HTTP || app->proto == SIGEXT_APP_COAP) {
+        struct sx_conn *c = conn_get(t, r, !app->response);
+        if (c != NULL && !app->response)
+            c->last_request = app;
+        else if (c != NULL && c->last_request != NULL)
+            return c->last_request;
+    }
+    return app;
+}
+
+static int read_frames(struct reader *rd, struct sx_capture *cap)
+{
+    sigext_ctx *ctx = rd->ctx;
+    sigext_trace *t = rd->t;
+    struct sx_frame_hdr hdr;
+    const uint8_t *data;
+    char err[256];
+    int64_t prev_ns = 0;
+    int64_t timeout_ns = (int64_t)(ctx->opt.timeout * 1e9);
+    uint64_t seq = 0;
+
+    for (;;) {
+        struct sx_frame f;
+        sigext_record r;
+        const sigext_app *gapp;
+        int st = sx_capture_next(cap, &hdr, &data, err, sizeof(err));
+
+        if (st == SX_CAP_EOF)
+            return SIGEXT_OK;
+        if (st < 0) {
+            t->stats.damaged = true;
+            if (ctx->opt.strict || st != SX_CAP_ERR_CORRUPT)
+                return sx_fail(ctx, SIGEXT_ERR_CORRUPT, "%s: %s", t->path,
+                               err);
+            sx_log(ctx, SIGEXT_LOG_WARN,
+                   "%s: %s; read %llu frames up to the damage", t->path,
+                   err, (unsigned long long)seq);
+            return SIGEXT_OK;
+        }
+
+        /* SPEC stage 1, step 3: a long silence ends the event. */
+        int64_t now_ns = hdr.sec * 1000000000 + hdr.nsec;
+        if (seq > 0 && now_ns - prev_ns > timeout_ns) {
+            t->stats.after_timeout++;
+            return SIGEXT_OK;
+        }
+        prev_ns = now_ns;
+        seq++;
+        t->stats.frames++;
+
+        st = sx_decode_frame(hdr.linktype, data, hdr.caplen, hdr.wirelen, &f);
+        if (st == SX_DEC_BAD_LINK) {
+            t->stats.skipped_link++;
+            if (!rd->warned_link)
+                sx_log(ctx, SIGEXT_LOG_WARN,
+                       "%s: frames of link type %d skipped", t->path,
+                       hdr.linktype);
+            rd->warned_link = true;
+            continue;
+        }
+        if (st == SX_DEC_TRUNCATED) {
+            t->stats.truncated++;
+            continue;
+        }
+        if (st == SX_DEC_MALFORMED) {
+            t->stats.malformed++;
+            continue;
+        }
+        if (st != SX_DEC_OK || !f.has_ports ||
+            (f.l4 != 6 && f.l4 != 17)) {
+            t->stats.skipped_no_transport++;
+            continue;
+        }
+        t->stats.truncated += f.truncated;
+        t->stats.malformed += f.malformed;
+
+        memset(&r, 0, sizeof(r));
+        r.id = seq;
+        r.ts_sec = hdr.sec;
+        r.ts_nsec = hdr.nsec;
+        r.ipver = f.ipver;
+        r.transport = f.l4;
+        r.sport = f.sport;
+        r.dport = f.dport;
+        r.length = hdr.wirelen;
+        r.src = sx_host_ip(ctx, f.ipver, f.src);
+        r.dst = sx_host_ip(ctx, f.ipver, f.dst);
+        if (r.src == NULL || r.dst == NULL)
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+
+        st = classify(rd, &f, &r, &gapp);
+        if (st == 0) {
+            t->stats.skipped_control++;
+            continue;
+        }
+        st = sx_trace_add(ctx, t, &r, gapp);
+        if (st != SIGEXT_OK)
+            return st;
+    }
+}
+
+int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out)
+{
+    struct sx_capture *cap = NULL;
+    struct reader rd = {.ctx = ctx};
+    char err[256];
+    int st;
+
+    *out = NULL;
+    st = sx_capture_open(path, &cap, err, sizeof(err));
+    if (st != SX_CAP_OK) {
+        int code = st == SX_CAP_ERR_IO       ? SIGEXT_ERR_IO
+                   : st == SX_CAP_ERR_FORMAT ? SIGEXT_ERR_FORMAT
+                                             : SIGEXT_ERR_CORRUPT;
+        return sx_fail(ctx, code, "%s: %s", path, err);
+    }
+    rd.t = sx_trace_new(ctx, path);
+    if (rd.t == NULL) {
+        sx_capture_close(cap);
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    }
+    st = read_frames(&rd, cap);
+    sx_capture_close(cap);
+
+    /* Reassembly buffers are not needed past the end of the file. */
+    struct sx_conn *c, *ctmp;
+    HASH_ITER(hh, rd.t->conns, c, ctmp) {
+        HASH_DEL(rd.t->conns, c);
+        free(c->hello);
+        free(c);
+    }
+    if (st != SIGEXT_OK) {
+        sigext_trace_free(rd.t);
+        return st;
+    }
+    *out = rd.t;
+    return SIGEXT_OK;
+}

@@ -1,0 +1,867 @@
+/*
+ * sigext.c - the command line: sigext packets|flows|signature|compare|
+ * profile|firewall.
+ *
+ * The only place that parses arguments, prints and exits.  Library
+ * statuses map to documented exit codes (see usage() and the man page).
+ * Outputs are written to a temporary file beside the target and renamed
+ * into place, so an error or a signal never leaves half a file behind.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include "sigext/sigext.h"
+
+/* Exit codes (documented in --help, README and sigext.1). */
+enum {
+    EX_SX_OK = 0,
+    EX_SX_NOSIG = 1,        /* no signature: no flow recurs in every trace */
+    EX_SX_USAGE = 2,        /* bad command line */
+    EX_SX_IO = 3,           /* an input cannot be opened or read */
+    EX_SX_FORMAT = 4,       /* an input is not a capture / sigext file */
+    EX_SX_CORRUPT = 5,      /* an input is damaged (or --strict) */
+    EX_SX_LIMIT = 6,        /* --max-flows or another limit exceeded */
+    EX_SX_OUTPUT = 7,       /* the output cannot be written */
+    EX_SX_INTERNAL = 8,     /* out of memory */
+};
+
+static const char *progname = "sigext";
+static int verbosity = 1;  /* 0 quiet, 1 warnings, 2 info, 3 debug */
+
+/* ---- messages ---- */
+
+static void msg(const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void msg(const char *level, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", progname);
+    if (level != NULL)
+        fprintf(stderr, "%s: ", level);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static void on_log(void *user, sigext_log_level level, const char *text)
+{
+    static const char *names[] = {"error", "warning", "info", "debug"};
+    (void)user;
+    msg(level == SIGEXT_LOG_ERROR ? NULL : names[level], "%s", text);
+}
+
+static int exit_code(int status)
+{
+    switch (status) {
+    case SIGEXT_OK:               return EX_SX_OK;
+    case SIGEXT_ERR_NO_SIGNATURE: return EX_SX_NOSIG;
+    case SIGEXT_ERR_USAGE:        return EX_SX_USAGE;
+    case SIGEXT_ERR_IO:           return EX_SX_IO;
+    case SIGEXT_ERR_FORMAT:       return EX_SX_FORMAT;
+    case SIGEXT_ERR_CORRUPT:      return EX_SX_CORRUPT;
+    case SIGEXT_ERR_LIMIT:        return EX_SX_LIMIT;
+    case SIGEXT_ERR_OUTPUT:       return EX_SX_OUTPUT;
+    default:                      return EX_SX_INTERNAL;
+    }
+}
+
+/* ---- atomic output ---- */
+
+/* The temporary file being written, removed by the signal handler. */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_live;
+
+static void on_signal(int sig)
+{
+    if (tmp_live)
+        unlink(tmp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+struct output {
+    const char *target;     /* NULL or "-" for stdout */
+    FILE *fp;
+    bool direct;            /* written in place (stdout, device, FIFO) */
+};
+
+static int output_open(struct output *o, const char *target)
+{
+    struct stat st;
+    int fd;
+
+    memset(o, 0, sizeof(*o));
+    o->target = target;
+    if (target == NULL || strcmp(target, "-") == 0) {
+        o->fp = stdout;
+        o->direct = true;
+        return 0;
+    }
+    /* Devices and FIFOs are written directly, never replaced. */
+    if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+        o->fp = fopen(target, "w");
+        o->direct = true;
+        if (o->fp == NULL) {
+            msg(NULL, "%s: %s", target, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    if (snprintf(tmp_path, sizeof(tmp_path), "%s.XXXXXX", target) >=
+        (int)sizeof(tmp_path)) {
+        msg(NULL, "%s: path too long", target);
+        return -1;
+    }
+    fd = mkstemp(tmp_path);
+    if (fd < 0) {
+        msg(NULL, "%s: cannot create a file beside it: %s", target,
+            strerror(errno));
+        return -1;
+    }
+    tmp_live = 1;
+    fchmod(fd, 0644);
+    o->fp = fdopen(fd, "w");
+    if (o->fp == NULL) {
+        close(fd);
+        unlink(tmp_path);
+        tmp_live = 0;
+        msg(NULL, "%s: %s", target, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Finish the output: commit when ok, else discard.  Returns 0 or -1. */
+static int output_close(struct output *o, bool ok)
+{
+    int err = 0;
+
+    if (o->fp == NULL)
+        return 0;
+    if (fflush(o->fp) != 0 || ferror(o->fp))
+        err = errno ? errno : EIO;
+    if (o->fp != stdout && fclose(o->fp) != 0 && err == 0)
+        err = errno;
+    o->fp = NULL;
+    if (o->direct) {
+        if (ok && err != 0) {
+            msg(NULL, "%s: %s", o->target ? o->target : "stdout",
+                strerror(err));
+            return -1;
+        }
+        return 0;
+    }
+    if (!ok || err != 0) {
+        unlink(tmp_path);
+        tmp_live = 0;
+        if (ok)
+            msg(NULL, "%s: %s", o->target, strerror(err));
+        return ok ? -1 : 0;
+    }
+    if (rename(tmp_path, o->target) != 0) {
+        msg(NULL, "%s: %s", o->target, strerror(errno));
+        unlink(tmp_path);
+        tmp_live = 0;
+        return -1;
+    }
+    tmp_live = 0;
+    return 0;
+}
+
+/* ---- options ---- */
+
+enum {
+    OPT_DNS_CACHE = 256,
+    OPT_KEEP_DHCP,
+    OPT_STRICT,
+    OPT_MAX_FLOWS,
+    OPT_DEVICE,
+    OPT_DEVICE_IP,
+    OPT_DEVICE_IPV6,
+    OPT_MAC,
+    OPT_PROFILE,
+    OPT_DOMAIN_SETS,
+};
+
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"timeout", required_argument, NULL, 't'},
+    {"match-random-ports", no_argument, NULL, 'm'},
+    {"dns-cache", required_argument, NULL, OPT_DNS_CACHE},
+    {"keep-dhcp", no_argument, NULL, OPT_KEEP_DHCP},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"device-ip", required_argument, NULL, OPT_DEVICE_IP},
+    {"device-ipv6", required_argument, NULL, OPT_DEVICE_IPV6},
+    {"mac", required_argument, NULL, OPT_MAC},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"domain-sets", no_argument, NULL, OPT_DOMAIN_SETS},
+    {"jobs", required_argument, NULL, 'j'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char shortopts[] = "o:f:t:mj:vqhV";
+
+struct args {
+    const char *cmd;
+    const char *output;
+    const char *format;
+    const char *dns_cache;
+    const char *device;
+    const char *device_ip;
+    const char *device_ipv6;
+    const char *mac;
+    const char *profile;
+    bool domain_sets;
+    int jobs;
+    sigext_options opt;
+    char **inputs;
+    int n_inputs;
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"Usage: sigext COMMAND [OPTIONS] INPUT...\n"
+"Learn the network signature of a smart-home device event from captures.\n"
+"\n"
+"Commands:\n"
+"  packets   TRACE              packet records of one trace (CSV)\n"
+"  flows     TRACE|PACKETS.csv  flow fingerprints of one trace\n"
+"  signature TRACE...           flows that recur in every trace (main job)\n"
+"  compare   A B                distance between fingerprints or signatures\n"
+"  profile   SIGNATURE          smart-home-firewall device profile (YAML)\n"
+"  firewall  SIGNATURE          nftables script (or --profile FILE)\n"
+"A TRACE is a pcap or pcapng file, or a directory: every capture in it,\n"
+"in name order.  SIGNATURE is a CSV or JSON file that sigext wrote.\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE        write to FILE (atomically); '-' is stdout [-]\n"
+"  -f, --format FMT         csv or json (flows, signature) [csv]\n"
+"\n"
+"Extraction:\n"
+"  -t, --timeout SEC        stop a trace at a gap longer than SEC [20]\n"
+"  -m, --match-random-ports a port every merged flow used is fixed too\n"
+"      --dns-cache FILE     learn names from an unbound-control dump_cache\n"
+"      --keep-dhcp          keep DHCP packets (dropped by default)\n"
+"      --strict             a damaged capture is an error, not a warning\n"
+"      --max-flows N        fail when a trace has more flows [1000000]\n"
+"  -j, --jobs N             read up to N traces in parallel [1]\n"
+"\n"
+"Policies (profile, firewall):\n"
+"      --device NAME        device name (profile name, nftables table)\n"
+"      --device-ip IP       device IPv4 address, written 'self'\n"
+"      --device-ipv6 IP     device IPv6 address\n"
+"      --mac MAC            device MAC address (profile only)\n"
+"      --profile FILE       firewall: translate this profile instead\n"
+"      --domain-sets        firewall: match domain names with address sets\n"
+"\n"
+"General:\n"
+"  -v, --verbose            more messages (repeatable)\n"
+"  -q, --quiet              errors only\n"
+"  -h, --help               this help\n"
+"  -V, --version            version\n"
+"\n"
+"Exit status:\n"
+"  0 success             1 no signature found    2 usage error\n"
+"  3 unreadable input    4 not a capture or sigext file\n"
+"  5 corrupt input       6 limit exceeded        7 cannot write output\n"
+"  8 out of memory\n"
+"\n"
+"Examples:\n"
+"  sigext signature examples/plug-on\n"
+"  sigext signature -m -o plug.csv on-1.pcap on-2.pcap on-3.pcap\n"
+"  sigext flows --format json capture.pcapng\n"
+"  sigext firewall --device plug --device-ip 192.168.1.50 plug.csv\n");
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtod(s, &end);
+    return errno == 0 && end != s && *end == '\0' && *out >= 0 ? 0 : -1;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (*s == '-')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v == 0)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    int c;
+
+    memset(a, 0, sizeof(*a));
+    sigext_options_init(&a->opt);
+    a->jobs = 1;
+    a->cmd = argv[1];
+    optind = 2;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        size_t n;
+        switch (c) {
+        case 'o': a->output = optarg; break;
+        case 'f': a->format = optarg; break;
+        case 't':
+            if (parse_double(optarg, &a->opt.timeout) != 0) {
+                msg(NULL, "--timeout: '%s' is not a number of seconds",
+                    optarg);
+                return -1;
+            }
+            break;
+        case 'm': a->opt.match_random_ports = true; break;
+        case OPT_DNS_CACHE: a->dns_cache = optarg; break;
+        case OPT_KEEP_DHCP: a->opt.keep_dhcp = true; break;
+        case OPT_STRICT: a->opt.strict = true; break;
+        case OPT_MAX_FLOWS:
+            if (parse_size(optarg, &a->opt.max_flows) != 0) {
+                msg(NULL, "--max-flows: '%s' is not a positive number",
+                    optarg);
+                return -1;
+            }
+            break;
+        case OPT_DEVICE: a->device = optarg; break;
+        case OPT_DEVICE_IP: a->device_ip = optarg; break;
+        case OPT_DEVICE_IPV6: a->device_ipv6 = optarg; break;
+        case OPT_MAC: a->mac = optarg; break;
+        case OPT_PROFILE: a->profile = optarg; break;
+        case OPT_DOMAIN_SETS: a->domain_sets = true; break;
+        case 'j':
+            if (parse_size(optarg, &n) != 0 || n > 64) {
+                msg(NULL, "--jobs: '%s' is not a number from 1 to 64",
+                    optarg);
+                return -1;
+            }
+            a->jobs = (int)n;
+            break;
+        case 'v': verbosity++; break;
+        case 'q': verbosity = 0; break;
+        case 'h': usage(stdout); exit(EX_SX_OK);
+        case 'V': printf("sigext %s\n", SIGEXT_VERSION); exit(EX_SX_OK);
+        default:
+            msg(NULL, "try 'sigext --help'");
+            return -1;
+        }
+    }
+    a->inputs = argv + optind;
+    a->n_inputs = argc - optind;
+    return 0;
+}
+
+/* ---- inputs ---- */
+
+struct paths {
+    char **v;
+    size_t n;
+    size_t cap;
+};
+
+static int paths_add(struct paths *p, const char *s)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        char **v = realloc(p->v, cap * sizeof(*v));
+        if (v == NULL)
+            return -1;
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n] = strdup(s);
+    return p->v[p->n++] == NULL ? -1 : 0;
+}
+
+static void paths_free(struct paths *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i]);
+    free(p->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* True when the file starts with a pcap or pcapng magic number. */
+static bool looks_like_capture(const char *path)
+{
+    unsigned char m[4];
+    FILE *fp = fopen(path, "rb");
+    bool yes = false;
+
+    if (fp == NULL)
+        return false;
+    if (fread(m, 1, 4, fp) == 4) {
+        uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
+                      (uint32_t)m[2] << 8 | m[3];
+        uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 |
+                      (uint32_t)m[1] << 8 | m[0];
+        yes = be == 0xa1b2c3d4 || le == 0xa1b2c3d4 || be == 0xa1b23c4d ||
+              le == 0xa1b23c4d || be == 0x0a0d0d0a;
+    }
+    fclose(fp);
+    return yes;
+}
+
+/* Expand TRACE arguments: a directory means its captures, by name. */
+static int expand_inputs(char **in, int n, struct paths *out)
+{
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(in[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            if (paths_add(out, in[i]) != 0)
+                return EX_SX_INTERNAL;
+            continue;
+        }
+        DIR *d = opendir(in[i]);
+        struct paths dir = {0};
+        struct dirent *e;
+        if (d == NULL) {
+            msg(NULL, "%s: %s", in[i], strerror(errno));
+            return EX_SX_IO;
+        }
+        while ((e = readdir(d)) != NULL) {
+            char full[4096];
+            struct stat fst;
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(full, sizeof(full), "%s/%s", in[i], e->d_name);
+            if (stat(full, &fst) != 0 || !S_ISREG(fst.st_mode) ||
+                !looks_like_capture(full))
+                continue;
+            if (paths_add(&dir, full) != 0) {
+                closedir(d);
+                paths_free(&dir);
+                return EX_SX_INTERNAL;
+            }
+        }
+        closedir(d);
+        if (dir.n == 0) {
+            msg(NULL, "%s: no pcap or pcapng file in this directory", in[i]);
+            paths_free(&dir);
+            return EX_SX_IO;
+        }
+        qsort(dir.v, dir.n, sizeof(*dir.v), cmp_str);
+        for (size_t j = 0; j < dir.n; j++)
+            if (paths_add(out, dir.v[j]) != 0) {
+                paths_free(&dir);
+                return EX_SX_INTERNAL;
+            }
+        paths_free(&dir);
+    }
+    return EX_SX_OK;
+}
+
+/* ---- commands ---- */
+
+static int fail(sigext_ctx *ctx, int st)
+{
+    msg(NULL, "%s", sigext_error(ctx));
+    return exit_code(st);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static int check_format(const struct args *a, const char *allowed)
+{
+    if (a->format == NULL)
+        return 0;
+    /* allowed is "csv json" style: whole-word match */
+    const char *p = strstr(allowed, a->format);
+    size_t n = strlen(a->format);
+    if (n > 0 && p != NULL && (p == allowed || p[-1] == ' ') &&
+        (p[n] == '\0' || p[n] == ' '))
+        return 0;
+    msg(NULL, "%s: --format %s is not available (choose: %s)", a->cmd,
+        a->format, allowed);
+    return -1;
+}
+
+static bool want_json(const struct args *a)
+{
+    return a->format != NULL && strcmp(a->format, "json") == 0;
+}
+
+static int read_traces(sigext_ctx *ctx, struct args *a, struct paths *files,
+                       sigext_trace ***out)
+{
+    sigext_trace **traces = calloc(files->n, sizeof(*traces));
+
+    if (traces == NULL)
+        return EX_SX_INTERNAL;
+    for (size_t i = 0; i < files->n; i++) {
+        int st = sigext_trace_read(ctx, files->v[i], &traces[i]);
+        if (st != SIGEXT_OK) {
+            int code = fail(ctx, st);
+            for (size_t j = 0; j < i; j++)
+                sigext_trace_free(traces[j]);
+            free(traces);
+            return code;
+        }
+        if (verbosity >= 2) {
+            const sigext_trace_stats *s = sigext_trace_get_stats(traces[i]);
+            msg("info", "%s: %llu frames, %llu kept, %llu control, "
+                "%llu without transport", files->v[i],
+                (unsigned long long)s->frames, (unsigned long long)s->kept,
+                (unsigned long long)s->skipped_control,
+                (unsigned long long)s->skipped_no_transport);
+        }
+    }
+    *out = traces;
+    return EX_SX_OK;
+}
+
+static int write_pattern(sigext_ctx *ctx, const struct args *a,
+                         const sigext_pattern *p)
+{
+    struct output o;
+    int st;
+
+    if (output_open(&o, a->output) != 0)
+        return EX_SX_OUTPUT;
+    if (want_json(a))
+        st = sigext_write_flows_json(ctx, p, a->device_ip, o.fp);
+    else
+        st = sigext_write_flows_csv(ctx, p, o.fp);
+    if (st != SIGEXT_OK) {
+        output_close(&o, false);
+        return fail(ctx, st);
+    }
+    return output_close(&o, true) == 0 ? EX_SX_OK : EX_SX_OUTPUT;
+}
+
+static int cmd_packets(sigext_ctx *ctx, struct args *a, struct paths *files)
+{
+    sigext_trace **traces;
+    struct output o;
+    int code;
+
+    if (check_format(a, "csv") != 0)
+        return EX_SX_USAGE;
+    code = read_traces(ctx, a, files, &traces);
+    if (code != EX_SX_OK)
+        return code;
+    if (output_open(&o, a->output) != 0) {
+        code = EX_SX_OUTPUT;
+        goto out;
+    }
+    for (size_t i = 0; i < files->n && code == EX_SX_OK; i++) {
+        int st = sigext_write_packets_csv(ctx, traces[i], o.fp);
+        if (st != SIGEXT_OK)
+            code = fail(ctx, st);
+    }
+    if (output_close(&o, code == EX_SX_OK) != 0)
+        code = EX_SX_OUTPUT;
+out:
+    for (size_t i = 0; i < files->n; i++)
+        sigext_trace_free(traces[i]);
+    free(traces);
+    return code;
+}
+
+static int cmd_flows(sigext_ctx *ctx, struct args *a, struct paths *files)
+{
+    sigext_trace *t = NULL;
+    sigext_pattern *p = NULL;
+    int st, code;
+
+    if (check_format(a, "csv json") != 0)
+        return EX_SX_USAGE;
+    if (files->n != 1) {
+        msg(NULL, "flows: takes one trace (%zu given); use 'signature' "
+            "for several", files->n);
+        return EX_SX_USAGE;
+    }
+    if (ends_with(files->v[0], ".csv"))
+        st = sigext_trace_read_csv(ctx, files->v[0], &t);
+    else
+        st = sigext_trace_read(ctx, files->v[0], &t);
+    if (st != SIGEXT_OK)
+        return fail(ctx, st);
+    st = sigext_pattern_build(ctx, t, &p);
+    if (st != SIGEXT_OK)
+        code = fail(ctx, st);
+    else
+        code = write_pattern(ctx, a, p);
+    sigext_pattern_free(p);
+    sigext_trace_free(t);
+    return code;
+}
+
+static int cmd_signature(sigext_ctx *ctx, struct args *a,
+                         struct paths *files)
+{
+    sigext_trace **traces;
+    sigext_pattern **pats;
+    sigext_pattern *sig = NULL;
+    int code, st = SIGEXT_OK;
+
+    if (check_format(a, "csv json") != 0)
+        return EX_SX_USAGE;
+    code = read_traces(ctx, a, files, &traces);
+    if (code != EX_SX_OK)
+        return code;
+    pats = calloc(files->n, sizeof(*pats));
+    if (pats == NULL) {
+        code = EX_SX_INTERNAL;
+        goto out;
+    }
+    /* Patterns are built after every trace is read: names learned in any
+     * trace apply to all of them. */
+    for (size_t i = 0; i < files->n && st == SIGEXT_OK; i++)
+        st = sigext_pattern_build(ctx, traces[i], &pats[i]);
+    if (st == SIGEXT_OK)
+        st = sigext_signature_extract(
+            ctx, (const sigext_pattern *const *)pats, files->n, &sig);
+    if (st != SIGEXT_OK)
+        code = fail(ctx, st);
+    else
+        code = write_pattern(ctx, a, sig);
+    sigext_pattern_free(sig);
+    for (size_t i = 0; i < files->n; i++)
+        sigext_pattern_free(pats[i]);
+    free(pats);
+out:
+    for (size_t i = 0; i < files->n; i++)
+        sigext_trace_free(traces[i]);
+    free(traces);
+    return code;
+}
+
+static int cmd_compare(sigext_ctx *ctx, struct args *a)
+{
+    sigext_pattern *p[2] = {NULL, NULL};
+    struct output o;
+    int st = SIGEXT_OK, code = EX_SX_OK;
+    char id[1024];
+
+    if (a->n_inputs != 2) {
+        msg(NULL, "compare: needs two files A B (%d given)", a->n_inputs);
+        return EX_SX_USAGE;
+    }
+    for (int i = 0; i < 2 && st == SIGEXT_OK; i++)
+        st = sigext_pattern_read(ctx, a->inputs[i], &p[i]);
+    if (st != SIGEXT_OK) {
+        code = fail(ctx, st);
+        goto out;
+    }
+    if (output_open(&o, a->output) != 0) {
+        code = EX_SX_OUTPUT;
+        goto out;
+    }
+    /* Two single fingerprints: just the distance. */
+    if (p[0]->n_flows == 1 && p[1]->n_flows == 1) {
+        fprintf(o.fp, "%.4f\n",
+                sigext_flow_distance(&p[0]->flows[0], &p[1]->flows[0]));
+    } else {
+        fprintf(o.fp, "flow,closest,distance\n");
+        for (size_t i = 0; i < p[0]->n_flows; i++) {
+            double d = 1.0;
+            long j = sigext_closest_flow(&p[0]->flows[i], p[1], &d);
+            sigext_flow_id(&p[0]->flows[i], id, sizeof(id));
+            fprintf(o.fp, "%s,", id);
+            if (j >= 0) {
+                sigext_flow_id(&p[1]->flows[j], id, sizeof(id));
+                fprintf(o.fp, "%s,%.4f\n", id, d);
+            } else {
+                fprintf(o.fp, ",\n");
+            }
+        }
+    }
+    if (output_close(&o, true) != 0)
+        code = EX_SX_OUTPUT;
+out:
+    sigext_pattern_free(p[0]);
+    sigext_pattern_free(p[1]);
+    return code;
+}
+
+static int check_ipv4(const char *opt, const char *ip)
+{
+    struct in_addr in;
+
+    if (ip == NULL || inet_pton(AF_INET, ip, &in) == 1)
+        return 0;
+    msg(NULL, "%s: '%s' is not an IPv4 address", opt, ip);
+    return -1;
+}
+
+static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
+{
+    sigext_pattern *p = NULL;
+    sigext_device dev = {a->device, a->device_ip, a->device_ipv6, a->mac};
+    sigext_nft_options nopt = {a->domain_sets};
+    struct output o;
+    int st, code = EX_SX_OK;
+
+    if (firewall && a->profile != NULL) {
+        if (a->n_inputs != 0) {
+            msg(NULL, "firewall: --profile takes no SIGNATURE argument");
+            return EX_SX_USAGE;
+        }
+    } else {
+        if (a->device == NULL || a->device_ip == NULL) {
+            msg(NULL, "%s: --device NAME and --device-ip IP are required",
+                a->cmd);
+            return EX_SX_USAGE;
+        }
+        if (a->n_inputs != 1) {
+            msg(NULL, "%s: needs one SIGNATURE file (%d given)", a->cmd,
+                a->n_inputs);
+            return EX_SX_USAGE;
+        }
+    }
+    if (check_ipv4("--device-ip", a->device_ip) != 0)
+        return EX_SX_USAGE;
+    if (a->device_ipv6 != NULL) {
+        struct in6_addr in6;
+        if (inet_pton(AF_INET6, a->device_ipv6, &in6) != 1) {
+            msg(NULL, "--device-ipv6: '%s' is not an IPv6 address",
+                a->device_ipv6);
+            return EX_SX_USAGE;
+        }
+    }
+    if (a->profile == NULL || !firewall) {
+        st = sigext_pattern_read(ctx, a->inputs[0], &p);
+        if (st != SIGEXT_OK)
+            return fail(ctx, st);
+    }
+    if (output_open(&o, a->output) != 0) {
+        sigext_pattern_free(p);
+        return EX_SX_OUTPUT;
+    }
+    if (!firewall)
+        st = sigext_write_profile(ctx, p, &dev, o.fp);
+    else if (a->profile != NULL)
+        st = sigext_write_nft_from_profile(ctx, a->profile, &nopt, o.fp);
+    else
+        st = sigext_write_nft(ctx, p, &dev, &nopt, o.fp);
+    if (st != SIGEXT_OK)
+        code = fail(ctx, st);
+    if (output_close(&o, code == EX_SX_OK) != 0)
+        code = EX_SX_OUTPUT;
+    sigext_pattern_free(p);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a;
+    struct paths files = {0};
+    sigext_ctx *ctx;
+    int code;
+
+    if (argc < 2) {
+        usage(stderr);
+        return EX_SX_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return EX_SX_OK;
+    }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("sigext %s\n", SIGEXT_VERSION);
+        return EX_SX_OK;
+    }
+    if (parse_args(argc, argv, &a) != 0)
+        return EX_SX_USAGE;
+
+    static const char *const cmds[] = {"packets", "flows", "signature",
+                                       "compare", "profile", "firewall"};
+    bool known = false;
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        known = known || strcmp(a.cmd, cmds[i]) == 0;
+    if (!known) {
+        msg(NULL, "'%s' is not a command; try 'sigext --help'", a.cmd);
+        return EX_SX_USAGE;
+    }
+
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+
+    a.opt.keep_records = strcmp(a.cmd, "packets") == 0;
+    ctx = sigext_ctx_new(&a.opt);
+    if (ctx == NULL) {
+        msg(NULL, "out of memory");
+        return EX_SX_INTERNAL;
+    }
+    sigext_set_log(ctx, (sigext_log_level)(verbosity >= 1 ? verbosity : 0),
+                   verbosity > 0 ? on_log : NULL, NULL);
+
+    if (a.dns_cache != NULL) {
+        int st = sigext_dns_cache_load(ctx, a.dns_cache, NULL, NULL);
+        if (st != SIGEXT_OK) {
+            code = fail(ctx, st);
+            goto out;
+        }
+    }
+
+    if (strcmp(a.cmd, "compare") == 0) {
+        code = cmd_compare(ctx, &a);
+    } else if (strcmp(a.cmd, "profile") == 0) {
+        code = cmd_policy(ctx, &a, false);
+    } else if (strcmp(a.cmd, "firewall") == 0) {
+        code = cmd_policy(ctx, &a, true);
+    } else {
+        if (a.n_inputs == 0) {
+            msg(NULL, "%s: no TRACE given; try 'sigext --help'", a.cmd);
+            code = EX_SX_USAGE;
+            goto out;
+        }
+        code = expand_inputs(a.inputs, a.n_inputs, &files);
+        if (code != EX_SX_OK)
+            goto out;
+        if (strcmp(a.cmd, "packets") == 0) {
+            if (files.n != 1) {
+                msg(NULL, "packets: takes one trace (%zu given)", files.n);
+                code = EX_SX_USAGE;
+                goto out;
+            }
+            code = cmd_packets(ctx, &a, &files);
+        } else if (strcmp(a.cmd, "flows") == 0) {
+            code = cmd_flows(ctx, &a, &files);
+        } else {
+            code = cmd_signature(ctx, &a, &files);
+        }
+    }
+out:
+    paths_free(&files);
+    sigext_ctx_free(ctx);
+    return code;
+}
