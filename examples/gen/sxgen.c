@@ -63,8 +63,7 @@ struct rng {
 /* splitmix64 (Steele, Lea and Flood, 2014): tiny and fast; we need
  * repeatable spread, not unpredictability, so rand() and /dev/urandom are
  * both out. */
-static uint64_t
-rng_next(struct rng *r)
+static uint64_t rng_next(struct rng *r)
 {
     uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
 
@@ -75,14 +74,12 @@ rng_next(struct rng *r)
 
 /* A value in [0, n) by multiply-shift (Lemire): no modulo bias worth
  * mentioning for the small n used here. */
-static uint32_t
-rng_below(struct rng *r, uint32_t n)
+static uint32_t rng_below(struct rng *r, uint32_t n)
 {
     return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
-static void
-rng_fill(struct rng *r, uint8_t *p, size_t n)
+static void rng_fill(struct rng *r, uint8_t *p, size_t n)
 {
     while (n > 0) {
         uint64_t v = rng_next(r);
@@ -103,8 +100,7 @@ static const uint16_t busy_ports[] = {
     59532, 59533, 60001,
 };
 
-static uint16_t
-rng_port(struct rng *r)
+static uint16_t rng_port(struct rng *r)
 {
     for (;;) {
         uint16_t port = (uint16_t)(49152 + rng_below(r, 16384));
@@ -123,23 +119,20 @@ rng_port(struct rng *r)
 
 /* ---- big-endian writers ---------------------------------------------- */
 
-static uint8_t *
-put8(uint8_t *p, unsigned v)
+static uint8_t *put8(uint8_t *p, unsigned v)
 {
     p[0] = (uint8_t)v;
     return p + 1;
 }
 
-static uint8_t *
-put16(uint8_t *p, unsigned v)
+static uint8_t *put16(uint8_t *p, unsigned v)
 {
     p[0] = (uint8_t)(v >> 8);
     p[1] = (uint8_t)v;
     return p + 2;
 }
 
-static uint8_t *
-put24(uint8_t *p, uint32_t v)
+static uint8_t *put24(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 16);
     p[1] = (uint8_t)(v >> 8);
@@ -147,8 +140,7 @@ put24(uint8_t *p, uint32_t v)
     return p + 3;
 }
 
-static uint8_t *
-put32(uint8_t *p, uint32_t v)
+static uint8_t *put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24);
     p[1] = (uint8_t)(v >> 16);
@@ -157,15 +149,13 @@ put32(uint8_t *p, uint32_t v)
     return p + 4;
 }
 
-static uint8_t *
-putmem(uint8_t *p, const void *src, size_t n)
+static uint8_t *putmem(uint8_t *p, const void *src, size_t n)
 {
     memcpy(p, src, n);
     return p + n;
 }
 
-static uint8_t *
-putstr(uint8_t *p, const char *str)
+static uint8_t *putstr(uint8_t *p, const char *str)
 {
     return putmem(p, str, strlen(str));
 }
@@ -176,8 +166,7 @@ putstr(uint8_t *p, const char *str)
  * the folded sum is byte-order independent, so storing it back unswapped
  * gives the right wire bytes.  Pieces must have even length except the
  * last one. */
-static uint64_t
-csum_add(uint64_t acc, const uint8_t *p, size_t n)
+static uint64_t csum_add(uint64_t acc, const uint8_t *p, size_t n)
 {
     uint32_t w;
     uint16_t h;
@@ -203,8 +192,7 @@ csum_add(uint64_t acc, const uint8_t *p, size_t n)
     return acc;
 }
 
-static void
-csum_store(uint8_t *field, uint64_t acc, int udp)
+static void csum_store(uint8_t *field, uint64_t acc, int udp)
 {
     uint16_t v;
 
@@ -240,9 +228,8 @@ struct sink {
     uint8_t frame[FRAME_MAX];
 };
 
-static void
-node_init(struct node *n, const uint8_t mac[6], uint32_t ip4, uint8_t ttl,
-          struct rng *r)
+static void node_init(struct node *n, const uint8_t mac[6], uint32_t ip4,
+                      uint8_t ttl, struct rng *r)
 {
     memset(n, 0, sizeof *n);
     memcpy(n->mac, mac, 6);
@@ -251,26 +238,22 @@ node_init(struct node *n, const uint8_t mac[6], uint32_t ip4, uint8_t ttl,
     n->ipid = (uint16_t)rng_next(r);
 }
 
-static uint8_t *
-l4_start(struct sink *s, int v6)
+static uint8_t *l4_start(struct sink *s, int v6)
 {
     return s->frame + ETH_HLEN + (v6 ? IP6_HLEN : IP4_HLEN);
 }
 
-static uint8_t *
-udp_payload(struct sink *s, int v6)
+static uint8_t *udp_payload(struct sink *s, int v6)
 {
     return l4_start(s, v6) + UDP_HLEN;
 }
 
-static uint8_t *
-tcp_payload(struct sink *s, int v6)
+static uint8_t *tcp_payload(struct sink *s, int v6)
 {
     return l4_start(s, v6) + TCP_HLEN;
 }
 
-static void
-emit_frame(struct sink *s, size_t len)
+static void emit_frame(struct sink *s, size_t len)
 {
     struct pcap_pkthdr h;
 
@@ -290,8 +273,7 @@ emit_frame(struct sink *s, size_t len)
 
 /* Destination MAC: group addresses map to their multicast MAC (RFC 1112
  * section 6.4, RFC 2464 section 7); everything else uses the node's. */
-static void
-dst_mac(const struct node *dst, int v6, uint8_t *out)
+static void dst_mac(const struct node *dst, int v6, uint8_t *out)
 {
     if (v6 && dst->ip6[0] == 0xff) {
         out[0] = 0x33;
@@ -311,9 +293,8 @@ dst_mac(const struct node *dst, int v6, uint8_t *out)
 
 /* Adds Ethernet and IP headers in front of the L4 bytes already in the
  * frame, fills in the checksums and writes the frame. */
-static void
-emit_ip(struct sink *s, struct node *src, const struct node *dst, int v6,
-        uint8_t proto, size_t l4len)
+static void emit_ip(struct sink *s, struct node *src, const struct node *dst,
+                    int v6, uint8_t proto, size_t l4len)
 {
     uint8_t *ip = s->frame + ETH_HLEN;
     uint8_t *l4 = l4_start(s, v6);
@@ -371,9 +352,8 @@ emit_ip(struct sink *s, struct node *src, const struct node *dst, int v6,
 }
 
 /* The UDP payload (plen bytes) must already be at udp_payload(). */
-static void
-emit_udp(struct sink *s, struct node *src, const struct node *dst, int v6,
-         uint16_t sport, uint16_t dport, size_t plen)
+static void emit_udp(struct sink *s, struct node *src, const struct node *dst,
+                     int v6, uint16_t sport, uint16_t dport, size_t plen)
 {
     uint8_t *u = l4_start(s, v6);
 
@@ -384,10 +364,9 @@ emit_udp(struct sink *s, struct node *src, const struct node *dst, int v6,
 }
 
 /* The TCP payload (plen bytes) must already be at tcp_payload(). */
-static void
-emit_tcp(struct sink *s, struct node *src, const struct node *dst, int v6,
-         uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
-         uint8_t flags, size_t plen)
+static void emit_tcp(struct sink *s, struct node *src, const struct node *dst,
+                     int v6, uint16_t sport, uint16_t dport, uint32_t seq,
+                     uint32_t ack, uint8_t flags, size_t plen)
 {
     uint8_t *t = l4_start(s, v6);
     size_t hlen = TCP_HLEN;
@@ -414,9 +393,8 @@ emit_tcp(struct sink *s, struct node *src, const struct node *dst, int v6,
     emit_ip(s, src, dst, v6, PROTO_TCP, hlen + plen);
 }
 
-static void
-emit_arp(struct sink *s, unsigned op, const struct node *sender,
-         const struct node *target)
+static void emit_arp(struct sink *s, unsigned op, const struct node *sender,
+                     const struct node *target)
 {
     static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     static const uint8_t zero[6] = { 0 };
@@ -450,9 +428,8 @@ struct tcp_conn {
 
 /* One segment in direction dir; the payload is already at tcp_payload().
  * SYN and FIN take one sequence number each (RFC 9293 section 3.4). */
-static void
-tcp_seg(struct sink *s, struct tcp_conn *c, int dir, uint8_t flags,
-        size_t plen)
+static void tcp_seg(struct sink *s, struct tcp_conn *c, int dir, uint8_t flags,
+                    size_t plen)
 {
     int up = dir == TO_SRV;
     uint32_t *seq = up ? &c->cseq : &c->sseq;
@@ -468,9 +445,9 @@ tcp_seg(struct sink *s, struct tcp_conn *c, int dir, uint8_t flags,
     *seq += (uint32_t)plen + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0);
 }
 
-static void
-tcp_conn_init(struct tcp_conn *c, struct node *cli, struct node *srv,
-              int v6, uint16_t sport, struct rng *r)
+static void tcp_conn_init(struct tcp_conn *c, struct node *cli,
+                          struct node *srv, int v6, uint16_t sport,
+                          struct rng *r)
 {
     c->cli = cli;
     c->srv = srv;
@@ -485,8 +462,7 @@ tcp_conn_init(struct tcp_conn *c, struct node *cli, struct node *srv,
 
 /* NAME as DNS labels (RFC 1035 section 3.1).  Names are our own
  * constants, so labels are known to be 1..63 bytes. */
-static uint8_t *
-dns_name(uint8_t *p, const char *name)
+static uint8_t *dns_name(uint8_t *p, const char *name)
 {
     while (*name != '\0') {
         const char *dot = strchr(name, '.');
@@ -499,8 +475,8 @@ dns_name(uint8_t *p, const char *name)
     return put8(p, 0);
 }
 
-static uint8_t *
-dns_header(uint8_t *p, unsigned id, unsigned flags, unsigned qd, unsigned an)
+static uint8_t *dns_header(uint8_t *p, unsigned id, unsigned flags, unsigned qd,
+                           unsigned an)
 {
     p = put16(p, id);
     p = put16(p, flags);
@@ -510,8 +486,8 @@ dns_header(uint8_t *p, unsigned id, unsigned flags, unsigned qd, unsigned an)
     return put16(p, 0);
 }
 
-static size_t
-dns_query(uint8_t *p, unsigned id, const char *name, unsigned qtype)
+static size_t dns_query(uint8_t *p, unsigned id, const char *name,
+                        unsigned qtype)
 {
     uint8_t *w = dns_header(p, id, 0x0100, 1, 0);  /* standard query, RD */
 
@@ -525,10 +501,10 @@ dns_query(uint8_t *p, unsigned id, const char *name, unsigned qtype)
  * then naddr address records of alen bytes.  Owner names are compression
  * pointers (RFC 1035 section 4.1.4): 0xc00c is the question name at offset
  * 12, and address records after a CNAME point at its target. */
-static size_t
-dns_answer(uint8_t *p, unsigned id, const char *name, unsigned qtype,
-           const char *cname, const uint8_t *addrs, unsigned naddr,
-           size_t alen, uint32_t ttl)
+static size_t dns_answer(uint8_t *p, unsigned id, const char *name,
+                         unsigned qtype, const char *cname,
+                         const uint8_t *addrs, unsigned naddr, size_t alen,
+                         uint32_t ttl)
 {
     uint8_t *w = dns_header(p, id, 0x8180, 1, naddr + (cname != NULL));
     unsigned owner = 0xc00c;
@@ -564,9 +540,8 @@ dns_answer(uint8_t *p, unsigned id, const char *name, unsigned qtype,
 /* A DNS-SD printer announcement (RFC 6763 sections 4-6) as mDNS sends it
  * unsolicited (RFC 6762 section 8.3): PTR, SRV, TXT and the host's address,
  * cache-flush bit on the unique records (section 10.2). */
-static size_t
-mdns_announce(uint8_t *p, const char *inst, const char *host, int v6,
-              const struct node *n)
+static size_t mdns_announce(uint8_t *p, const char *inst, const char *host,
+                            int v6, const struct node *n)
 {
     uint8_t *w = dns_header(p, 0, 0x8400, 0, 4);   /* response, AA */
     uint8_t *rdlen;
@@ -622,8 +597,7 @@ mdns_announce(uint8_t *p, const char *inst, const char *host, int v6,
 /* TP-Link smart-home framing: each byte is XORed with the previous cipher
  * byte, the first with 171 ("autokey"); over TCP a 4-byte big-endian
  * length comes first.  Wireshark decodes both on port 9999. */
-static size_t
-tplink_xor(uint8_t *p, const char *msg)
+static size_t tplink_xor(uint8_t *p, const char *msg)
 {
     uint8_t key = 171;
     size_t n = strlen(msg);
@@ -636,8 +610,7 @@ tplink_xor(uint8_t *p, const char *msg)
     return n;
 }
 
-static size_t
-tplink_tcp(uint8_t *p, const char *msg)
+static size_t tplink_tcp(uint8_t *p, const char *msg)
 {
     put32(p, (uint32_t)strlen(msg));
     return 4 + tplink_xor(p + 4, msg);
@@ -652,8 +625,7 @@ static const uint16_t tls_sigalgs[] = {
     0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601,
 };
 
-static uint8_t *
-put_u16_list(uint8_t *p, const uint16_t *v, size_t n)
+static uint8_t *put_u16_list(uint8_t *p, const uint16_t *v, size_t n)
 {
     size_t i;
 
@@ -666,8 +638,7 @@ put_u16_list(uint8_t *p, const uint16_t *v, size_t n)
 
 /* A TLS 1.2 ClientHello (RFC 5246 section 7.4.1.2) in one record.  The
  * record says version 1.0, as clients do for old middleboxes. */
-static size_t
-tls_client_hello(uint8_t *p, struct rng *r, const char *sni)
+static size_t tls_client_hello(uint8_t *p, struct rng *r, const char *sni)
 {
     size_t sni_len = strlen(sni);
     uint8_t *w = p;
@@ -731,8 +702,7 @@ tls_client_hello(uint8_t *p, struct rng *r, const char *sni)
 
 /* ServerHello choosing ECDHE-RSA-AES128-GCM, then ServerHelloDone, in one
  * record.  The certificate is left out: nothing downstream reads it. */
-static size_t
-tls_server_hello(uint8_t *p, struct rng *r)
+static size_t tls_server_hello(uint8_t *p, struct rng *r)
 {
     uint8_t *w = p;
     uint8_t *rec_len, *hs_len, *ext_len;
@@ -773,8 +743,8 @@ tls_server_hello(uint8_t *p, struct rng *r)
 
 /* One record of the given content type holding n opaque bytes (the
  * ciphertext of application data, an alert or a Finished message). */
-static size_t
-tls_record(uint8_t *p, unsigned type, const uint8_t *body, size_t n)
+static size_t tls_record(uint8_t *p, unsigned type, const uint8_t *body,
+                         size_t n)
 {
     uint8_t *w = put8(p, type);
 
@@ -787,8 +757,7 @@ tls_record(uint8_t *p, unsigned type, const uint8_t *body, size_t n)
 /* The client's second flight: ClientKeyExchange with an uncompressed
  * P-256 point (RFC 8422 section 5.7), ChangeCipherSpec, and the encrypted
  * Finished (40 bytes: 8 explicit nonce, 16 data, 16 tag for AES-GCM). */
-static size_t
-tls_client_finish(uint8_t *p, struct rng *r)
+static size_t tls_client_finish(uint8_t *p, struct rng *r)
 {
     uint8_t buf[65];
     uint8_t *w = p;
@@ -809,8 +778,7 @@ tls_client_finish(uint8_t *p, struct rng *r)
     return (size_t)(w - p);
 }
 
-static size_t
-tls_server_finish(uint8_t *p, struct rng *r)
+static size_t tls_server_finish(uint8_t *p, struct rng *r)
 {
     uint8_t buf[40];
     uint8_t *w = p;
@@ -822,9 +790,8 @@ tls_server_finish(uint8_t *p, struct rng *r)
     return (size_t)(w - p);
 }
 
-static size_t
-http_request(uint8_t *p, const char *method, const char *target,
-             const char *host, const char *body)
+static size_t http_request(uint8_t *p, const char *method, const char *target,
+                           const char *host, const char *body)
 {
     int n;
 
@@ -844,8 +811,7 @@ http_request(uint8_t *p, const char *method, const char *target,
     return (size_t)n;
 }
 
-static size_t
-http_response(uint8_t *p, const char *body)
+static size_t http_response(uint8_t *p, const char *body)
 {
     int n = snprintf((char *)p, PAYLOAD_MAX,
                      "HTTP/1.1 200 OK\r\n"
@@ -858,14 +824,12 @@ http_response(uint8_t *p, const char *body)
 
 /* CoAP option numbers and lengths (RFC 7252 section 3.1): a nibble, with
  * 13 and 14 announcing one or two extension bytes. */
-static unsigned
-coap_nibble(unsigned v)
+static unsigned coap_nibble(unsigned v)
 {
     return v < 13 ? v : v < 269 ? 13 : 14;
 }
 
-static uint8_t *
-coap_ext(uint8_t *p, unsigned v)
+static uint8_t *coap_ext(uint8_t *p, unsigned v)
 {
     if (v >= 269) {
         return put16(p, v - 269);
@@ -876,9 +840,8 @@ coap_ext(uint8_t *p, unsigned v)
     return p;
 }
 
-static uint8_t *
-coap_option(uint8_t *p, unsigned *last, unsigned num, const void *val,
-            size_t len)
+static uint8_t *coap_option(uint8_t *p, unsigned *last, unsigned num,
+                            const void *val, size_t len)
 {
     unsigned delta = num - *last;
 
@@ -890,7 +853,6 @@ coap_option(uint8_t *p, unsigned *last, unsigned num, const void *val,
 }
 
 #define COAP_CON 0
-#define COAP_NON 1
 #define COAP_ACK 2
 #define COAP_GET 0x01
 #define COAP_POST 0x02
@@ -903,10 +865,9 @@ coap_option(uint8_t *p, unsigned *last, unsigned num, const void *val,
 /* A CoAP message: path (e.g. "/light/state") becomes Uri-Path options
  * (11), content_format >= 0 a Content-Format option (12); options must
  * go in ascending order. */
-static size_t
-coap_msg(uint8_t *p, unsigned type, unsigned code, unsigned mid,
-         const uint8_t *token, unsigned tkl, const char *path,
-         int content_format, const char *payload)
+static size_t coap_msg(uint8_t *p, unsigned type, unsigned code, unsigned mid,
+                       const uint8_t *token, unsigned tkl, const char *path,
+                       int content_format, const char *payload)
 {
     uint8_t *w = p;
     unsigned last = 0;
@@ -938,9 +899,8 @@ coap_msg(uint8_t *p, unsigned type, unsigned code, unsigned mid,
 
 /* A DHCP message (RFC 2131 section 2) from a client in RENEWING state,
  * which unicasts with ciaddr set (section 4.3.2), or the server's ACK. */
-static size_t
-dhcp_msg(uint8_t *p, int ack, uint32_t xid, const struct node *cli,
-         const struct node *srv)
+static size_t dhcp_msg(uint8_t *p, int ack, uint32_t xid,
+                       const struct node *cli, const struct node *srv)
 {
     static const uint8_t params[] = { 1, 3, 6, 15, 28, 42, 51, 58, 59 };
     uint8_t *w = p;
@@ -994,8 +954,7 @@ dhcp_msg(uint8_t *p, int ack, uint32_t xid, const struct node *cli,
 
 /* NTP timestamp (RFC 5905 section 6): seconds since 1900, 32-bit
  * fraction. */
-static uint8_t *
-ntp_time(uint8_t *p, uint64_t us)
+static uint8_t *ntp_time(uint8_t *p, uint64_t us)
 {
     uint64_t frac = ((us % 1000000) << 32) / 1000000;
 
@@ -1005,8 +964,8 @@ ntp_time(uint8_t *p, uint64_t us)
 
 /* An NTPv4 client request (mode 3) or server reply (mode 4), 48 bytes,
  * no extension fields. */
-static size_t
-ntp_msg(uint8_t *p, int reply, uint64_t now_us, uint64_t origin_us)
+static size_t ntp_msg(uint8_t *p, int reply, uint64_t now_us,
+                      uint64_t origin_us)
 {
     uint8_t *w = p;
 
@@ -1032,8 +991,8 @@ ntp_msg(uint8_t *p, int reply, uint64_t now_us, uint64_t origin_us)
 
 /* ICMP echo (RFC 792) with the 56 data bytes Linux ping sends: a
  * timestamp, then a counting pattern. */
-static size_t
-icmp_echo(uint8_t *p, int reply, unsigned id, unsigned seq, uint64_t t_us)
+static size_t icmp_echo(uint8_t *p, int reply, unsigned id, unsigned seq,
+                        uint64_t t_us)
 {
     uint8_t *w = p;
     unsigned i;
@@ -1053,8 +1012,7 @@ icmp_echo(uint8_t *p, int reply, unsigned id, unsigned seq, uint64_t t_us)
 
 /* ---- the "plug switched on" event ------------------------------------ */
 
-static void
-at(struct sink *s, struct rng *r, uint64_t t0, unsigned ms)
+static void at(struct sink *s, struct rng *r, uint64_t t0, unsigned ms)
 {
     uint64_t t = t0 + (uint64_t)ms * 1000 + rng_below(r, 900);
 
@@ -1062,14 +1020,12 @@ at(struct sink *s, struct rng *r, uint64_t t0, unsigned ms)
 }
 
 /* A short gap of about us microseconds, as a LAN round trip would be. */
-static void
-gap(struct sink *s, struct rng *r, unsigned us)
+static void gap(struct sink *s, struct rng *r, unsigned us)
 {
     s->now_us += us + rng_below(r, us / 2 + 1);
 }
 
-static void
-gen_event(struct sink *s, uint64_t seed)
+static void gen_event(struct sink *s, uint64_t seed)
 {
     static const char *api = "api.plugcloud.example";
     static const uint8_t mac_plug[6] = { 2, 0, 0, 0, 0, 0x50 };
@@ -1368,14 +1324,13 @@ static const char *const coap_paths[] = {
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A random slice of the pool, as ciphertext or opaque device data. */
-static const uint8_t *
-pool_take(struct bench *b)
+static const uint8_t *pool_take(struct bench *b)
 {
     return b->pool + rng_below(&b->r, POOL_SIZE - PAYLOAD_MAX);
 }
 
-static int
-bench_init(struct bench *b, struct sink *s, uint32_t nflows, uint64_t seed)
+static int bench_init(struct bench *b, struct sink *s, uint32_t nflows,
+                      uint64_t seed)
 {
     static const uint8_t mac_gw[6] = { 2, 0, 0, 0, 0, 1 };
     uint8_t mac[6] = { 2, 0, 0, 1, 0, 0 };
@@ -1427,8 +1382,7 @@ bench_init(struct bench *b, struct sink *s, uint32_t nflows, uint64_t seed)
     return 0;
 }
 
-static void
-bench_free(struct bench *b)
+static void bench_free(struct bench *b)
 {
     free(b->servers);
     free(b->names);
@@ -1436,8 +1390,7 @@ bench_free(struct bench *b)
     free(b->flows);
 }
 
-static struct node *
-lan_pick(struct bench *b, const struct node *other)
+static struct node *lan_pick(struct bench *b, const struct node *other)
 {
     for (;;) {
         struct node *n = &b->lan[rng_below(&b->r, BENCH_LAN)];
@@ -1451,8 +1404,7 @@ lan_pick(struct bench *b, const struct node *other)
 /* Starts a new conversation in slot f.  The mix aims at home traffic:
  * many short DNS, CoAP and device exchanges, fewer but longer TLS
  * sessions, ~20% of it over IPv6. */
-static void
-flow_start(struct bench *b, struct bflow *f)
+static void flow_start(struct bench *b, struct bflow *f)
 {
     uint32_t dice = rng_below(&b->r, 100);
     int v6 = rng_below(&b->r, 100) < 20;
@@ -1499,8 +1451,7 @@ flow_start(struct bench *b, struct bflow *f)
 
 /* Length of an application data record: mostly small device messages,
  * now and then a bulkier one. */
-static size_t
-app_len(struct bench *b)
+static size_t app_len(struct bench *b)
 {
     if (rng_below(&b->r, 20) == 0) {
         return 400 + rng_below(&b->r, 900);
@@ -1511,8 +1462,7 @@ app_len(struct bench *b)
 /* Every return value below says whether the next packet should be this
  * flow's reply (a request and its answer sit one round trip apart). */
 
-static int
-step_dns(struct bench *b, struct bflow *f, int *done)
+static int step_dns(struct bench *b, struct bflow *f, int *done)
 {
     struct sink *s = b->s;
     struct tcp_conn *c = &f->c;
@@ -1552,8 +1502,7 @@ step_dns(struct bench *b, struct bflow *f, int *done)
     return 0;
 }
 
-static int
-step_tls(struct bench *b, struct bflow *f)
+static int step_tls(struct bench *b, struct bflow *f)
 {
     struct sink *s = b->s;
     struct tcp_conn *c = &f->c;
@@ -1580,7 +1529,9 @@ step_tls(struct bench *b, struct bflow *f)
         return 0;
     }
     dir = rng_below(&b->r, 100) < 45 ? TO_SRV : TO_CLI;
-    n = tls_record(p, 23, pool_take(b), app_len(b));
+    /* Two draws: sequenced, since argument order is unspecified in C. */
+    n = app_len(b);
+    n = tls_record(p, 23, pool_take(b), n);
     tcp_seg(s, c, dir, TH_PSH | TH_ACK, n);
     f->rounds--;
     if (rng_below(&b->r, 16) == 0) {
@@ -1590,8 +1541,7 @@ step_tls(struct bench *b, struct bflow *f)
     return 0;
 }
 
-static int
-step_http(struct bench *b, struct bflow *f)
+static int step_http(struct bench *b, struct bflow *f)
 {
     struct sink *s = b->s;
     struct tcp_conn *c = &f->c;
@@ -1635,8 +1585,7 @@ step_http(struct bench *b, struct bflow *f)
     return 1;
 }
 
-static int
-step_tcp(struct bench *b, struct bflow *f, int *done)
+static int step_tcp(struct bench *b, struct bflow *f, int *done)
 {
     struct sink *s = b->s;
     struct tcp_conn *c = &f->c;
@@ -1663,8 +1612,8 @@ step_tcp(struct bench *b, struct bflow *f, int *done)
         if (f->rounds > 0) {
             return f->kind == FK_TLS ? step_tls(b, f) : step_http(b, f);
         }
-        /* Nothing left to say: close. */
-        /* fall through */
+        f->phase = PH_FIN1;     /* nothing left to say */
+        return step_tcp(b, f, done);
     case PH_FIN1:
         tcp_seg(s, c, TO_SRV, TH_FIN | TH_ACK, 0);
         f->phase = PH_FIN2;
@@ -1682,8 +1631,7 @@ step_tcp(struct bench *b, struct bflow *f, int *done)
 
 /* Confirmable requests, each answered by a piggybacked ACK (RFC 7252
  * section 5.2.1); the method follows the path. */
-static int
-step_coap(struct bench *b, struct bflow *f, int *done)
+static int step_coap(struct bench *b, struct bflow *f, int *done)
 {
     static const unsigned methods[] = { COAP_GET, COAP_PUT, COAP_POST };
     static const unsigned answers[] = { COAP_CONTENT, COAP_CHANGED,
@@ -1718,8 +1666,7 @@ step_coap(struct bench *b, struct bflow *f, int *done)
 
 /* A made-up binary device protocol: magic "SX", version, message type,
  * sequence number, body length, then opaque body bytes. */
-static int
-step_udp(struct bench *b, struct bflow *f, int *done)
+static int step_udp(struct bench *b, struct bflow *f, int *done)
 {
     struct sink *s = b->s;
     struct tcp_conn *c = &f->c;
@@ -1745,8 +1692,7 @@ step_udp(struct bench *b, struct bflow *f, int *done)
     return up && rng_below(&b->r, 2) == 0;
 }
 
-static int
-flow_step(struct bench *b, struct bflow *f, int *done)
+static int flow_step(struct bench *b, struct bflow *f, int *done)
 {
     *done = 0;
     switch (f->kind) {
@@ -1765,8 +1711,8 @@ flow_step(struct bench *b, struct bflow *f, int *done)
 /* Writes npackets packets drawn from nflows concurrent conversations:
  * each packet continues a random slot (or answers the previous packet),
  * and a finished conversation is replaced by a new one. */
-static int
-gen_bench(struct sink *s, uint64_t npackets, uint32_t nflows, uint64_t seed)
+static int gen_bench(struct sink *s, uint64_t npackets, uint32_t nflows,
+                     uint64_t seed)
 {
     struct bench b;
     uint32_t slot = 0;
@@ -1806,8 +1752,7 @@ gen_bench(struct sink *s, uint64_t npackets, uint32_t nflows, uint64_t seed)
 
 /* ---- command line ---------------------------------------------------- */
 
-static void
-usage(FILE *fp)
+static void usage(FILE *fp)
 {
     fputs("usage: sxgen event --seed N --out FILE\n"
           "       sxgen bench --packets N --flows F [--seed S] --out FILE\n"
@@ -1831,8 +1776,8 @@ usage(FILE *fp)
           fp);
 }
 
-static int
-parse_u64(const char *arg, const char *opt, uint64_t max, uint64_t *out)
+static int parse_u64(const char *arg, const char *opt, uint64_t max,
+                     uint64_t *out)
 {
     char *end;
     unsigned long long v;
@@ -1849,8 +1794,7 @@ parse_u64(const char *arg, const char *opt, uint64_t max, uint64_t *out)
     return 0;
 }
 
-static int
-sink_open(struct sink *s, const char *path)
+static int sink_open(struct sink *s, const char *path)
 {
     FILE *fp = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
 
@@ -1878,8 +1822,7 @@ sink_open(struct sink *s, const char *path)
     return 0;
 }
 
-static int
-sink_close(struct sink *s, const char *path)
+static int sink_close(struct sink *s, const char *path)
 {
     int bad = pcap_dump_flush(s->dump) != 0 || ferror(s->fp);
 
@@ -1892,8 +1835,7 @@ sink_close(struct sink *s, const char *path)
     return 0;
 }
 
-static double
-now_s(void)
+static double now_s(void)
 {
     struct timespec ts;
 
@@ -1901,8 +1843,7 @@ now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "seed", required_argument, NULL, 's' },

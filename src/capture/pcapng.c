@@ -227,6 +227,7 @@ static int ng_fill(struct sx_pcapng *ng, size_t need)
             ng->cap *= 2;
         }
         want = ng->cap - ng->len;
+        errno = 0;
         got = fread(ng->buf + ng->len, 1, want, ng->fp);
         ng->len += got;
         if (got < want) {
@@ -249,7 +250,7 @@ static int ng_read_block(struct sx_pcapng *ng, uint32_t *type,
                          struct sx_cursor *body)
 {
     struct sx_cursor c;
-    uint32_t t, blen, trail;
+    uint32_t t = 0, blen = 0, trail = 0;
     const uint8_t *p;
     int st;
 
@@ -370,7 +371,7 @@ static int ng_idb(struct sx_pcapng *ng, struct sx_cursor *body)
                            "block", code, olen);
         /* Padding to 32 bits; a writer that omits it on the last option
          * costs nothing to forgive. */
-        sx_cur_skip(body, (4 - olen % 4) % 4);
+        sx_cur_skip(body, (4u - olen % 4u) % 4u);
 
         if (code == NG_OPT_IF_TSRESOL) {
             if (olen != 1)

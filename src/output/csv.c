@@ -239,19 +239,18 @@ static int csv_next(char **pos, char *end, struct csv_row *row)
         row->f[row->n] = start;
         row->len[row->n] = (size_t)(w - start);
         row->n++;
-        if (p >= end || *p == '\n' || *p == '\r') {
-            *w = '\0';
-            if (p < end && *p == '\r')
-                p++;
-            if (p < end && *p == '\n')
-                p++;
-            *pos = p;
-            return 1;
-        }
-        if (*p != ',')
+        char term = p < end ? *p : '\n';
+        if (term != ',' && term != '\n' && term != '\r')
             return -1;
+        /* w may equal p: read the terminator before ending the field. */
         *w = '\0';
         p++;
+        if (term == ',')
+            continue;
+        if (term == '\r' && p < end && *p == '\n')
+            p++;
+        *pos = p;
+        return 1;
     }
 }
 

@@ -507,9 +507,14 @@ static int classify(struct reader *rd, const struct sx_frame *f,
             d = len >= 2 ? p + 2 : p;
             dl = len >= 2 ? len - 2 : 0;
         }
-        if (sx_dns_parse(d, dl, &dm, mdns ? NULL : on_dns_rr, rd) == 0 &&
-            dm.has_name)
-            app = app_dns(ctx, &dm);
+        if (sx_dns_parse(d, dl, &dm, mdns ? NULL : on_dns_rr, rd) == 0) {
+            if (dm.has_name)
+                app = app_dns(ctx, &dm);
+        } else if (dl >= 12) {
+            /* A whole header but records that do not parse: a broken
+             * or hostile message (RFC 1035 4.1.1 header is 12 bytes). */
+            rd->t->stats.malformed++;
+        }
     }
     if (app == NULL && tcp) {
         struct sx_http_msg hm;
@@ -676,6 +681,12 @@ int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out)
         sigext_trace_free(rd.t);
         return st;
     }
+    if (rd.t->stats.malformed > 0 || rd.t->stats.truncated > 0)
+        sx_log(ctx, SIGEXT_LOG_WARN,
+               "%s: %llu malformed and %llu truncated packets, read as far "
+               "as they go", path,
+               (unsigned long long)rd.t->stats.malformed,
+               (unsigned long long)rd.t->stats.truncated);
     *out = rd.t;
     return SIGEXT_OK;
 }
