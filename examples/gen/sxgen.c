@@ -51,6 +51,8 @@
 #define DNS_AAAA 28
 #define DNS_SRV 33
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 #define IP4(a, b, c, d) \
     (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
 
@@ -81,13 +83,15 @@ static uint32_t rng_below(struct rng *r, uint32_t n)
 
 static void rng_fill(struct rng *r, uint8_t *p, size_t n)
 {
+    /* Byte by byte from each draw, so the bytes do not depend on the
+     * host's endianness. */
     while (n > 0) {
         uint64_t v = rng_next(r);
-        size_t k = n < 8 ? n : 8;
+        size_t k;
 
-        memcpy(p, &v, k);
-        p += k;
-        n -= k;
+        for (k = 0; k < 8 && n > 0; k++, n--) {
+            *p++ = (uint8_t)(v >> (8 * k));
+        }
     }
 }
 
@@ -106,12 +110,12 @@ static uint16_t rng_port(struct rng *r)
         uint16_t port = (uint16_t)(49152 + rng_below(r, 16384));
         size_t i;
 
-        for (i = 0; i < sizeof busy_ports / sizeof busy_ports[0]; i++) {
+        for (i = 0; i < NELEM(busy_ports); i++) {
             if (busy_ports[i] == port) {
                 break;
             }
         }
-        if (i == sizeof busy_ports / sizeof busy_ports[0]) {
+        if (i == NELEM(busy_ports)) {
             return port;
         }
     }
@@ -1320,8 +1324,6 @@ static const char *const coap_paths[] = {
     "/light/state", "/sensors/temp", "/switch/0", "/.well-known/core",
     "/config/schedule", "/lock/state", "/sensors/humidity", "/fan/speed",
 };
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A random slice of the pool, as ciphertext or opaque device data. */
 static const uint8_t *pool_take(struct bench *b)

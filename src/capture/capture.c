@@ -113,8 +113,7 @@ static int open_pcap(struct sx_capture *cap, const uint8_t *hdr, size_t got,
     if (fseek(cap->fp, 0, SEEK_SET) != 0) {
         /* TODO(capture): read classic pcap from pipes (replay the peeked
          * header through fopencookie). */
-        snprintf(ebuf, sizeof(ebuf), "cannot rewind: %s", strerror(errno));
-        set_err(err, errlen, ebuf);
+        set_err(err, errlen, "classic pcap cannot be read from a pipe");
         return SX_CAP_ERR_IO;
     }
 
@@ -124,7 +123,6 @@ static int open_pcap(struct sx_capture *cap, const uint8_t *hdr, size_t got,
      * file puts a value of a second or more there.
      */
     ebuf[0] = '\0';
-    cap->nano = magic == MAGIC_PCAP_NS || magic == MAGIC_PCAP_NS_SWAP;
     cap->pcap = pcap_fopen_offline_with_tstamp_precision(
         cap->fp,
         cap->nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO,

@@ -250,7 +250,7 @@ static int ng_read_block(struct sx_pcapng *ng, uint32_t *type,
                          struct sx_cursor *body)
 {
     struct sx_cursor c;
-    uint32_t t = 0, blen = 0, trail = 0;
+    uint32_t t = 0, bom = 0, blen = 0, trail = 0;
     const uint8_t *p;
     int st;
 
@@ -274,11 +274,11 @@ static int ng_read_block(struct sx_pcapng *ng, uint32_t *type,
                            "truncated section header block");
         if (st != SX_CAP_OK)
             return st;
-        p = ng->buf + ng->pos;
-        if (p[8] == 0x1A && p[9] == 0x2B && p[10] == 0x3C && p[11] == 0x4D)
+        c = sx_cur_make(ng->buf + ng->pos + 8, 4);
+        sx_cur_u32be(&c, &bom);
+        if (bom == 0x1A2B3C4Du)
             ng->be = true;
-        else if (p[8] == 0x4D && p[9] == 0x3C && p[10] == 0x2B &&
-                 p[11] == 0x1A)
+        else if (bom == 0x4D3C2B1Au)
             ng->be = false;
         else
             return ng_fail(ng, SX_CAP_ERR_CORRUPT,
@@ -311,8 +311,8 @@ static int ng_read_block(struct sx_pcapng *ng, uint32_t *type,
     ng_u32(&c, ng->be, &trail);
     if (trail != blen)
         return ng_fail(ng, SX_CAP_ERR_CORRUPT,
-                       "block trailing length %u differs from leading "
-                       "length %u", trail, blen);
+            "block trailing length %u differs from leading length %u",
+            trail, blen);
 
     *type = t;
     *body = sx_cur_make(p + 8, blen - NG_BLOCK_OVERHEAD);
@@ -361,14 +361,14 @@ static int ng_idb(struct sx_pcapng *ng, struct sx_cursor *body)
 
     while (ng_u16(body, ng->be, &code) && ng_u16(body, ng->be, &olen)) {
         struct sx_cursor val;
-        uint64_t off;
+        uint64_t off = 0;
 
         if (code == NG_OPT_ENDOFOPT)
             break;
         if (!sx_cur_sub(body, olen, &val))
             return ng_fail(ng, SX_CAP_ERR_CORRUPT,
-                           "interface option %u length %u overruns its "
-                           "block", code, olen);
+                "interface option %u length %u overruns its block", code,
+                olen);
         /* Padding to 32 bits; a writer that omits it on the last option
          * costs nothing to forgive. */
         sx_cur_skip(body, (4u - olen % 4u) % 4u);
@@ -411,8 +411,7 @@ static int ng_iface_check(struct sx_pcapng *ng, uint32_t id)
 {
     if (ng->nifs == 0)
         return ng_fail(ng, SX_CAP_ERR_CORRUPT,
-                       "packet block before any interface description "
-                       "block");
+            "packet block before any interface description block");
     if (id >= ng->nifs)
         return ng_fail(ng, SX_CAP_ERR_CORRUPT,
                        "interface id %u out of range (%zu interfaces)", id,
@@ -429,9 +428,9 @@ static int ng_epb(struct sx_pcapng *ng, struct sx_cursor *body, bool obsolete,
                   struct sx_frame_hdr *hdr, const uint8_t **data)
 {
     const struct ng_iface *ifc;
-    uint32_t id, caplen, wirelen;
-    uint16_t id16;
-    uint64_t ts;
+    uint32_t id = 0, caplen = 0, wirelen = 0;
+    uint16_t id16 = 0;
+    uint64_t ts = 0;
     bool ok;
     int st;
 
@@ -506,8 +505,8 @@ static int ng_spb(struct sx_pcapng *ng, struct sx_cursor *body,
 static int ng_advance(struct sx_pcapng *ng, bool to_first_idb,
                       struct sx_frame_hdr *hdr, const uint8_t **data)
 {
-    struct sx_cursor body;
-    uint32_t type;
+    struct sx_cursor body = {NULL, NULL};
+    uint32_t type = 0;
     int st;
 
     for (;;) {
@@ -550,8 +549,8 @@ int sx_pcapng_open(FILE *fp, const uint8_t *prefix, size_t prefixlen,
     struct sx_pcapng *ng;
     struct sx_frame_hdr hdr;
     const uint8_t *data;
-    struct sx_cursor body;
-    uint32_t type;
+    struct sx_cursor body = {NULL, NULL};
+    uint32_t type = 0;
     int st;
 
     *out = NULL;

@@ -44,6 +44,7 @@ static bool skip_vector(struct sx_cursor *c, int width)
  */
 static bool sni_copy(struct sx_cursor name, char *sni)
 {
+    struct sx_cursor check = name;
     size_t len = sx_cur_left(&name);
     uint8_t b;
 
@@ -52,13 +53,13 @@ static bool sni_copy(struct sx_cursor name, char *sni)
     if (len == 0 || len > SX_TLS_SNI_MAX)
         return false;
     for (size_t i = 0; i < len; i++) {
-        if (!sx_cur_u8(&name, &b) || b < 0x21 || b > 0x7e)
+        if (!sx_cur_u8(&check, &b) || b < 0x21 || b > 0x7e)
             return false;
-        if (sni != NULL)
-            sni[i] = (char)b;
     }
-    if (sni != NULL)
+    if (sni != NULL) {
+        sx_cur_bytes(&name, sni, len);
         sni[len] = '\0';
+    }
     return true;
 }
 
@@ -96,8 +97,11 @@ static int hello_sni(struct sx_cursor c, char *sni)
 
     if (!sx_cur_skip(&c, 2 + 32) || !skip_vector(&c, 1) ||
         !skip_vector(&c, 2) || !skip_vector(&c, 1) ||
-        !sx_cur_u16be(&c, &exts_len) || !sx_cur_sub(&c, exts_len, &exts))
+        !sx_cur_u16be(&c, &exts_len))
         return SX_TLS_HELLO_NO_SNI;
+    /* A hello cut at its record's end (see below) searches what it has. */
+    if (!sx_cur_sub(&c, exts_len, &exts))
+        exts = c;
 
     for (int n = 0; n < TLS_EXT_MAX; n++) {
         if (!sx_cur_u16be(&exts, &type) || !sx_cur_u16be(&exts, &len) ||

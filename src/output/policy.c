@@ -296,6 +296,100 @@ struct sx_node *sx_flow_policy(struct sx_arena *a, const sigext_flow *f,
     return pol;
 }
 
+/* Seen names, to keep map keys unique. */
+struct seen {
+    UT_hash_handle hh;
+    const char *name;
+};
+
+static bool seen_add(struct seen **set, struct sx_arena *a, const char *name)
+{
+    struct seen *e;
+
+    HASH_FIND_STR(*set, name, e);
+    if (e != NULL)
+        return false;
+    e = sx_arena_alloc(a, sizeof(*e));
+    if (e == NULL)
+        return false;
+    memset(e, 0, sizeof(*e));
+    e->name = name;
+    HASH_ADD_KEYPTR(hh, *set, e->name, strlen(e->name), e);
+    return true;
+}
+
+struct sx_node *sx_pattern_policies(struct sx_arena *a,
+                                    const sigext_pattern *p,
+                                    const struct sx_self *self)
+{
+    struct sx_node *map = sx_node_new(a, SX_NODE_MAP);
+    struct seen *set = NULL, *e, *tmp;
+    struct sx_node *ret = map;
+
+    for (size_t i = 0; ret != NULL && i < p->n_flows; i++) {
+        const sigext_flow *f = &p->flows[i];
+        size_t len = sigext_flow_id(f, NULL, 0);
+        char *id = sx_arena_alloc(a, len + 16);
+        struct sx_node *pol = sx_flow_policy(a, f, self, NULL);
+
+        if (id == NULL || pol == NULL) {
+            ret = NULL;
+            break;
+        }
+        sigext_flow_id(f, id, len + 1);
+        for (unsigned k = 2; !seen_add(&set, a, id); k++) {
+            if (a->failed) {
+                ret = NULL;
+                break;
+            }
+            id = sx_arena_alloc(a, len + 16);
+            if (id == NULL) {
+                ret = NULL;
+                break;
+            }
+            sigext_flow_id(f, id, len + 1);
+            snprintf(id + len, 16, "-%u", k);
+        }
+        if (ret != NULL && sx_map_put(a, map, id, pol) < 0)
+            ret = NULL;
+    }
+    /* Entries live in the arena: only the table itself is released. */
+    HASH_ITER(hh, set, e, tmp) {
+        HASH_DEL(set, e);
+    }
+    return ret;
+}
+
+/* Device fields: name required; addresses must parse as their family. */
+int sx_device_self(sigext_ctx *ctx, const sigext_device *dev,
+                   struct sx_self *self)
+{
+    const sigext_host *h;
+
+    memset(self, 0, sizeof(*self));
+    if (dev == NULL || dev->name == NULL || dev->name[0] == '\0')
+        return sx_fail(ctx, SIGEXT_ERR_USAGE, "a device name is required");
+    if (dev->ipv4 != NULL) {
+        h = sx_host_text(ctx, dev->ipv4, strlen(dev->ipv4));
+        if (h == NULL)
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        if (h->kind != SIGEXT_HOST_IPV4)
+            return sx_fail(ctx, SIGEXT_ERR_USAGE,
+                           "invalid device IPv4 address \"%s\"", dev->ipv4);
+        self->ipv4 = h;
+    }
+    if (dev->ipv6 != NULL) {
+        h = sx_host_text(ctx, dev->ipv6, strlen(dev->ipv6));
+        if (h == NULL)
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        if (h->kind != SIGEXT_HOST_IPV6)
+            return sx_fail(ctx, SIGEXT_ERR_USAGE,
+                           "invalid device IPv6 address \"%s\"", dev->ipv6);
+        self->ipv6 = h;
+    }
+    return SIGEXT_OK;
+}
+
 /* ---- policy -> flow ---- */
 
 static int why_fail(char *why, size_t whysz, const char *fmt, ...)

@@ -115,6 +115,20 @@ int sx_policy_flow(sigext_ctx *ctx, const struct sx_node *policy,
                    const struct sx_self *self, sigext_flow *out, char *why,
                    size_t whysz);
 
+/* The device's addresses as "self" hosts, checking that ipv4/ipv6 parse
+ * as their family and that it has a name (SIGEXT_ERR_USAGE otherwise). */
+int sx_device_self(sigext_ctx *ctx, const sigext_device *dev,
+                   struct sx_self *self);
+
+/*
+ * The flows of a pattern as a `single-policies` map, each named by its
+ * flow id.  Two flows whose ids collide (ids replace odd characters by
+ * '-') get "-2", "-3"... so that map keys stay unique.  NULL on OOM.
+ */
+struct sx_node *sx_pattern_policies(struct sx_arena *a,
+                                    const sigext_pattern *p,
+                                    const struct sx_self *self);
+
 /* Does the YAML 1.1 plain scalar `s` read as something else than a
  * string (bool, null, number)?  Such strings must be quoted. */
 bool sx_yaml_plain_is_typed(const char *s);

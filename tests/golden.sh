@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Golden files: the CLI's outputs on the bundled examples (and, when
+# ../shared is present, on its reference traces) must equal the committed
+# files in tests/golden/ byte for byte.  SIGEXT_REGEN=1 rewrites them;
+# review the diff before committing.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+sigext=${SIGEXT:-$here/build/sigext}
+golden=$here/tests/golden
+ex=$here/examples/plug-on
+ref=${SIGEXT_SHARED:-$here/../shared}/traces/reference
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+# name | arguments (run from the repo root so paths in outputs are stable)
+cases=(
+    "plug-on.packets.csv|packets examples/plug-on/plug-on-1.pcap"
+    "plug-on-1.flows.csv|flows examples/plug-on/plug-on-1.pcap"
+    "plug-on-1.flows.json|flows --format json examples/plug-on/plug-on-1.pcap"
+    "plug-on.signature.csv|signature examples/plug-on"
+    "plug-on.signature.mrp.csv|signature -m examples/plug-on"
+    "plug-on.signature.json|signature --format json --device-ip 192.168.1.50 examples/plug-on"
+    "plug-on.profile.yaml|profile --device plug --device-ip 192.168.1.50 --mac 02:00:00:00:00:50 tests/golden/plug-on.signature.csv"
+    "plug-on.firewall.nft|firewall --device plug --device-ip 192.168.1.50 tests/golden/plug-on.signature.csv"
+    "plug-on.firewall-sets.nft|firewall --domain-sets --device plug --device-ip 192.168.1.50 --dns-cache tests/golden/plug-on.dns-cache.txt tests/golden/plug-on.signature.csv"
+    "plug-on.compare.csv|compare tests/golden/plug-on.signature.csv tests/golden/plug-on-1.flows.csv"
+)
+if [ -d "$ref" ]; then
+    cases+=(
+        "reference.signature.csv|signature ../shared/traces/reference"
+        "reference.signature.json|signature --format json --device-ip 192.168.1.135 ../shared/traces/reference"
+        "reference.profile.yaml|profile --device tplink-plug --device-ip 192.168.1.135 tests/golden/reference.signature.csv"
+        "reference.firewall.nft|firewall --device tplink-plug --device-ip 192.168.1.135 tests/golden/reference.signature.csv"
+    )
+else
+    echo "note: $ref absent; reference golden files not checked"
+fi
+
+cd "$here"
+for c in "${cases[@]}"; do
+    name=${c%%|*}
+    read -r -a args <<< "${c#*|}"
+    if ! "$sigext" "${args[@]}" -o "$tmp/$name" 2> "$tmp/err"; then
+        echo "FAIL $name: sigext ${args[*]}: $(head -2 "$tmp/err")"
+        fail=1
+        continue
+    fi
+    if [ "${SIGEXT_REGEN:-0}" = 1 ]; then
+        cp "$tmp/$name" "$golden/$name"
+        echo "regenerated $name"
+    elif diff -u "$golden/$name" "$tmp/$name" > "$tmp/diff" 2>&1; then
+        echo "ok   $name"
+    else
+        echo "FAIL $name"
+        head -40 "$tmp/diff"
+        fail=1
+    fi
+done
+
+# Determinism: a second run gives the same bytes.
+"$sigext" signature -o "$tmp/a" examples/plug-on &&
+"$sigext" signature -o "$tmp/b" examples/plug-on/plug-on-3.pcap \
+    examples/plug-on/plug-on-1.pcap examples/plug-on/plug-on-2.pcap &&
+    "$sigext" signature -o "$tmp/c" examples/plug-on
+if ! cmp -s "$tmp/a" "$tmp/c"; then
+    echo "FAIL: two runs differ"
+    fail=1
+fi
+exit $fail
