@@ -251,7 +251,8 @@ static void usage(FILE *fp)
 "  signature TRACE...           flows that recur in every trace (main job)\n"
 "  compare   A B                distance between fingerprints or signatures\n"
 "  profile   SIGNATURE          smart-home-firewall device profile (YAML)\n"
-"  firewall  SIGNATURE          nftables script (or --profile FILE)\n"
+"  firewall  SIGNATURE [TRACE...] nftables script (or --profile FILE);\n"
+"                               traces teach names for --domain-sets\n"
 "A TRACE is a pcap or pcapng file, or a directory: every capture in it,\n"
 "in name order.  SIGNATURE is a CSV or JSON file that sigext wrote.\n"
 "\n"
@@ -740,9 +741,9 @@ static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
                 a->cmd);
             return EX_SX_USAGE;
         }
-        if (a->n_inputs != 1) {
-            msg(NULL, "%s: needs one SIGNATURE file (%d given)", a->cmd,
-                a->n_inputs);
+        if (a->n_inputs < 1 || (!firewall && a->n_inputs > 1)) {
+            msg(NULL, "%s: needs one SIGNATURE file (%d arguments given)",
+                a->cmd, a->n_inputs);
             return EX_SX_USAGE;
         }
     }
@@ -760,6 +761,23 @@ static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
         st = sigext_pattern_read(ctx, a->inputs[0], &p);
         if (st != SIGEXT_OK)
             return fail(ctx, st);
+    }
+    /* firewall SIGNATURE TRACE...: the traces only teach names, for the
+     * address sets of --domain-sets. */
+    if (firewall && a->n_inputs > 1) {
+        struct paths files = {0};
+        sigext_trace **traces = NULL;
+        code = expand_inputs(a->inputs + 1, a->n_inputs - 1, &files);
+        if (code == EX_SX_OK)
+            code = read_traces(ctx, a, &files, &traces);
+        for (size_t i = 0; traces != NULL && i < files.n; i++)
+            sigext_trace_free(traces[i]);
+        free(traces);
+        paths_free(&files);
+        if (code != EX_SX_OK) {
+            sigext_pattern_free(p);
+            return code;
+        }
     }
     if (output_open(&o, a->output) != 0) {
         sigext_pattern_free(p);
