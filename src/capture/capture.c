@@ -79,6 +79,7 @@ static bool is_pcap_magic(uint32_t m, bool *nano)
  * pcap_datalink(): libpcap turns LINKTYPE_ values into the platform's
  * DLT_ values (LINKTYPE_RAW 101 becomes DLT_RAW 12 or 14), and callers
  * want the file's LINKTYPE_.  Its upper 16 bits carry FCS information.
+ * TODO(capture): honour the FCS bits; trailing FCS bytes stay in frames.
  */
 static int pcap_header_linktype(const uint8_t *hdr, uint32_t magic)
 {

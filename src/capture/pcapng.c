@@ -125,8 +125,11 @@ static bool ng_u32(struct sx_cursor *c, bool be, uint32_t *v)
     return be ? sx_cur_u32be(c, v) : sx_cur_u32le(c, v);
 }
 
-/* A 64-bit field stored as two 32-bit halves, high first (section 4.3). */
-static bool ng_u64(struct sx_cursor *c, bool be, uint64_t *v)
+/*
+ * A packet timestamp: two 32-bit halves, high first, each in the section's
+ * byte order (section 4.3).
+ */
+static bool ng_ts64(struct sx_cursor *c, bool be, uint64_t *v)
 {
     uint32_t hi, lo;
 
@@ -135,6 +138,20 @@ static bool ng_u64(struct sx_cursor *c, bool be, uint64_t *v)
     ng_u32(c, be, &hi);
     ng_u32(c, be, &lo);
     *v = ((uint64_t)hi << 32) | lo;
+    return true;
+}
+
+/* An option's 64-bit integer: all eight bytes in the section's order. */
+static bool ng_u64(struct sx_cursor *c, bool be, uint64_t *v)
+{
+    uint32_t first, second;
+
+    if (!sx_cur_has(c, 8))
+        return false;
+    ng_u32(c, be, &first);
+    ng_u32(c, be, &second);
+    *v = be ? ((uint64_t)first << 32) | second
+            : ((uint64_t)second << 32) | first;
     return true;
 }
 
@@ -348,6 +365,8 @@ static int ng_shb(struct sx_pcapng *ng, struct sx_cursor *body)
  * Interface Description Block (section 4.2): link type, reserved, snap
  * length, then options; if_tsresol and if_tsoffset change how every later
  * timestamp of the interface is read, so malformed ones are damage.
+ * TODO(capture): if_fcslen and epb_flags are ignored, so a frame that
+ * carries its Ethernet FCS hands those 4 bytes to the decoder as data.
  */
 static int ng_idb(struct sx_pcapng *ng, struct sx_cursor *body)
 {
@@ -440,8 +459,8 @@ static int ng_epb(struct sx_pcapng *ng, struct sx_cursor *body, bool obsolete,
     } else {
         ok = ng_u32(body, ng->be, &id);
     }
-    ok = ok && ng_u64(body, ng->be, &ts) && ng_u32(body, ng->be, &caplen) &&
-         ng_u32(body, ng->be, &wirelen);
+    ok = ok && ng_ts64(body, ng->be, &ts) &&
+         ng_u32(body, ng->be, &caplen) && ng_u32(body, ng->be, &wirelen);
     if (!ok)
         return ng_fail(ng, SX_CAP_ERR_CORRUPT, "packet block too short");
     st = ng_iface_check(ng, id);

@@ -183,6 +183,7 @@ int sx_tls_classify(const uint8_t *data, size_t len, char *sni,
 struct sx_dhcp_msg {
     uint8_t msg_type;       /* option 53, 0 when absent */
     uint8_t chaddr[6];      /* client hardware address */
+    bool malformed;         /* options overrun the data or lack an end */
 };
 
 int sx_dhcp_parse(const uint8_t *data, size_t len, struct sx_dhcp_msg *msg);

@@ -1,7 +1,7 @@
 /*
  * ipv4.c - IPv4 header: addresses, options, fragments, payload bounds.
  *
- * RFC 791 section 3.1 (header format), RFC 815 (fragment offsets).
+ * RFC 791 sections 3.1 (header format) and 3.2 (fragmentation).
  */
 #include "decode/decode_int.h"
 

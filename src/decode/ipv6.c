@@ -118,6 +118,7 @@ int sx_decode_ipv6(struct sx_cursor c, struct sx_frame *out)
      */
     out->ipver = 6;
     wire = plen;
+    /* TODO(ipv6): the Jumbo Payload option's length is not read. */
     if (plen == 0)
         wire = (uint32_t)sx_cur_left(&c);
     out->ip_len = IPV6_HDR_LEN + wire;

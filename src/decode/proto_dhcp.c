@@ -58,15 +58,20 @@ int sx_dhcp_parse(const uint8_t *data, size_t len, struct sx_dhcp_msg *msg)
      * Every step consumes a byte, so the walk ends with the data.
      * TODO(dhcp): option overload (52) into sname/file is not followed.
      */
-    while (sx_cur_u8(&c, &code) && code != OPT_END) {
+    msg->malformed = true;
+    while (sx_cur_u8(&c, &code)) {
         struct sx_cursor value;
 
+        if (code == OPT_END) {
+            msg->malformed = false;
+            break;
+        }
         if (code == OPT_PAD)
             continue;
         if (!sx_cur_u8(&c, &olen) || !sx_cur_sub(&c, olen, &value))
             break;
-        if (code == OPT_MSG_TYPE && sx_cur_u8(&value, &msg->msg_type))
-            break;
+        if (code == OPT_MSG_TYPE && msg->msg_type == 0)
+            sx_cur_u8(&value, &msg->msg_type);
     }
     return 0;
 }

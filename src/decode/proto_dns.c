@@ -33,6 +33,8 @@ enum {
  * and '.' is kept; anything else (controls, space, a dot inside a label,
  * bytes >= 0x80) becomes '?'.  So the text never holds NUL, and a label
  * can never pose as two labels ("a.b" inside one label is "a?b").
+ * TODO(dns): mDNS instance names ("Living Room._hap._tcp.local", UTF-8)
+ * lose their spaces and non-ASCII letters to '?'.
  */
 static char dns_char(uint8_t b)
 {

@@ -90,6 +90,11 @@ static void decode_udp(struct sx_frame *out, struct sx_cursor c,
         if (!more_frags)
             out->malformed = true;
     } else {
+        /* Shorter than the IP payload: bytes that no header accounts
+         * for follow the datagram (RFC 768 gives the length its own
+         * field; the two should agree). */
+        if (ulen < wire)
+            out->malformed = true;
         len = ulen - UDP_HDR_LEN;
     }
     if (sx_cur_left(&c) > len)

@@ -298,12 +298,11 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
         return sx_fail(ctx, SIGEXT_ERR_FORMAT,
                        "%s: not a JSON array of policies", path);
     }
-    if (json_array_size(root) > 0) {
-        flows = calloc(json_array_size(root), sizeof(*flows));
-        if (flows == NULL) {
-            json_decref(root);
-            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
-        }
+    /* At least one slot: never hand memcpy a NULL, even for 0 bytes. */
+    flows = calloc(json_array_size(root) + 1, sizeof(*flows));
+    if (flows == NULL) {
+        json_decref(root);
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     }
 
     json_array_foreach(root, i, v) {

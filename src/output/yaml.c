@@ -734,11 +734,11 @@ int sx_profile_pattern(sigext_ctx *ctx, const struct sx_profile *p,
                        sigext_pattern **out)
 {
     size_t n = p->policies != NULL ? p->policies->n : 0;
-    sigext_flow *flows = n > 0 ? calloc(n, sizeof(*flows)) : NULL;
+    sigext_flow *flows = calloc(n + 1, sizeof(*flows));
     int st = SIGEXT_OK;
 
     *out = NULL;
-    if (n > 0 && flows == NULL)
+    if (flows == NULL)
         return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         char why[256];

@@ -413,7 +413,10 @@ static bool tls_filter(struct reader *rd, const struct sx_frame *f,
 {
     char sni[SX_TLS_SNI_MAX + 1];
     size_t need = 0;
-    struct sx_conn *c = conn_get(rd->t, r, false);
+    /* Most traces never reassemble: skip the lookup then. */
+    struct sx_conn *c = rd->t->pending_hellos > 0
+                            ? conn_get(rd->t, r, false)
+                            : NULL;
     const uint8_t *p = f->payload.p;
     size_t len = f->payload.len;
     int kind;
@@ -430,6 +433,7 @@ static bool tls_filter(struct reader *rd, const struct sx_frame *f,
         kind = sx_tls_classify(c->hello, c->hello_len, sni, &need);
         free(c->hello);
         c->hello = NULL;
+        rd->t->pending_hellos--;
         if (kind == SX_TLS_HELLO_PARTIAL)
             kind = SX_TLS_HELLO_NO_SNI;
     } else {
@@ -452,10 +456,14 @@ static bool tls_filter(struct reader *rd, const struct sx_frame *f,
         c = conn_get(rd->t, r, true);
         if (c == NULL)
             return true;
+        if (c->hello == NULL)
+            rd->t->pending_hellos++;
         free(c->hello);
         c->hello = malloc(need);
-        if (c->hello == NULL)
+        if (c->hello == NULL) {
+            rd->t->pending_hellos--;
             return true;
+        }
         memcpy(c->hello, p, len);
         c->hello_len = (uint32_t)len;
         c->hello_need = (uint32_t)need;
@@ -491,6 +499,7 @@ static int classify(struct reader *rd, const struct sx_frame *f,
         if (has_port(f, PORT_DHCP_SERVER) || has_port(f, PORT_DHCP_CLIENT)) {
             struct sx_dhcp_msg dm;
             if (sx_dhcp_parse(p, len, &dm) == 0) {
+                rd->t->stats.malformed += dm.malformed;
                 if (!ctx->opt.keep_dhcp)
                     return 0;
                 app = app_dhcp(ctx, &dm);
@@ -590,6 +599,11 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         int64_t now_ns = hdr.sec * 1000000000 + hdr.nsec;
         if (seq > 0 && now_ns - prev_ns > timeout_ns) {
             t->stats.after_timeout++;
+            sx_log(ctx, SIGEXT_LOG_WARN,
+                   "%s: %.1f s of silence after frame %llu ends the trace "
+                   "(--timeout %g); later frames are ignored", t->path,
+                   (double)(now_ns - prev_ns) / 1e9,
+                   (unsigned long long)seq, ctx->opt.timeout);
             return SIGEXT_OK;
         }
         prev_ns = now_ns;

@@ -54,6 +54,7 @@ struct sigext_trace {
     struct sx_group *groups;    /* uthash keeps insertion order */
     size_t n_groups;
     struct sx_conn *conns;
+    size_t pending_hellos;      /* conns with a ClientHello in progress */
     sigext_record *recs;
     size_t n_recs;
     size_t cap_recs;

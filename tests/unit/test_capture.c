@@ -146,10 +146,13 @@ static void ng_idb(struct ng *g, uint16_t linktype, uint32_t snaplen,
         put_bytes(g, "", 0);
     }
     if (tsoffset != 0) {
+        /* one 64-bit integer, unlike the split packet timestamps */
+        uint64_t u = (uint64_t)tsoffset;
+
         put16(g, 14);
         put16(g, 8);
-        put32(g, (uint32_t)((uint64_t)tsoffset >> 32));
-        put32(g, (uint32_t)tsoffset);
+        put32(g, (uint32_t)(g->be ? u >> 32 : u));
+        put32(g, (uint32_t)(g->be ? u : u >> 32));
     }
     block_end(g);
 }
@@ -510,6 +513,30 @@ static void test_pcapng_tsresol(void **state)
     expect_frame(&r, 0, 999999999, 0, 0, 1);
     /* seconds beyond int64 saturate rather than wrap */
     expect_frame(&r, INT64_MAX, 0, 0, 0, 1);
+    expect_status(&r, SX_CAP_EOF, NULL);
+    rd_close(&r);
+    free(g.b);
+}
+
+/*
+ * if_tsoffset is one 64-bit integer in the section's byte order, not two
+ * halves like the packet timestamp: in a little-endian section its low
+ * half comes first.
+ */
+static void test_pcapng_tsoffset_le(void **state)
+{
+    struct ng g = {0};
+    struct rd r;
+
+    ng_shb(&g, 0);
+    ng_idb(&g, 1, 0, 9, -100);
+    ng_idb(&g, 1, 0, 6, 0x200000005ll);         /* 2^33 + 5 */
+    ng_epb(&g, 0, 1000000000123ull, "", 0, 0);  /* 1000.000000123 s */
+    ng_epb(&g, 1, 1000000, "", 0, 0);           /* 1 s */
+
+    rd_open_ok(&r, g.b, g.n);
+    expect_frame(&r, 900, 123, 0, 0, 1);
+    expect_frame(&r, 0x200000006ll, 0, 0, 0, 1);
     expect_status(&r, SX_CAP_EOF, NULL);
     rd_close(&r);
     free(g.b);
@@ -1026,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_pcapng_section_resets_interfaces),
         cmocka_unit_test(test_pcapng_mixed_linktypes),
         cmocka_unit_test(test_pcapng_tsresol),
+        cmocka_unit_test(test_pcapng_tsoffset_le),
         cmocka_unit_test(test_pcapng_spb_pb),
         cmocka_unit_test(test_pcapng_big_block),
         cmocka_unit_test(test_pcapng_bad_block_length),
