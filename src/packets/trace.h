@@ -61,9 +61,13 @@ struct sigext_trace {
     bool from_csv;              /* hosts already resolved */
 };
 
-/* Add one packet to the trace (used by the pcap and CSV readers). */
+/*
+ * Add one packet to the trace (used by the pcap and CSV readers).  When
+ * `hint` is not NULL and holds a group, the packet goes to it without a
+ * lookup; on return it holds the packet's group.
+ */
 int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
-                 const sigext_app *group_app);
+                 const sigext_app *group_app, struct sx_group **hint);
 
 sigext_trace *sx_trace_new(sigext_ctx *ctx, const char *path);
 
