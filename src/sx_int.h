@@ -6,6 +6,7 @@
 #ifndef SX_INT_H
 #define SX_INT_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -99,9 +100,13 @@ struct sx_app_entry {
 
 struct sigext_ctx {
     sigext_options opt;
+    bool shared;                /* tables guarded by lock */
+    pthread_mutex_t lock;       /* recursive */
     char err[512];
     sigext_log_fn log_fn;
     void *log_user;
+    sigext_progress_fn progress_fn;
+    void *progress_user;
     int log_level;
 
     struct sx_str *strings;
@@ -110,6 +115,16 @@ struct sigext_ctx {
     struct sx_app_entry *apps;
     struct sx_names names;      /* learned from every trace of the run */
 };
+
+/*
+ * While `shared` is on, the context's tables (strings, hosts, apps) are
+ * guarded by a lock so that several threads can read traces at once.
+ */
+void sx_ctx_set_shared(sigext_ctx *ctx, bool shared);
+
+/* Send this thread's sx_fail messages to `buf` (512 bytes); NULL undoes
+ * it.  Workers use it so that errors do not race on ctx->err. */
+void sx_err_redirect(char *buf);
 
 /* Set the context error ("path: message") and return `status`. */
 int sx_fail(sigext_ctx *ctx, int status, const char *fmt, ...)

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -77,6 +79,56 @@ static int exit_code(int status)
     case SIGEXT_ERR_OUTPUT:       return EX_SX_OUTPUT;
     default:                      return EX_SX_INTERNAL;
     }
+}
+
+/* ---- progress ---- */
+
+/*
+ * One line on a terminal, rewritten at most four times a second: the
+ * file, how much of it was read and how fast.  Several reading threads
+ * share it, hence the lock.
+ */
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool progress_shown;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double progress_start;
+
+static void on_progress(void *user, const char *path, uint64_t bytes,
+                        uint64_t total, uint64_t frames)
+{
+    static double last;
+    static uint64_t frames_total;
+    double now = now_seconds();
+    (void)user;
+
+    pthread_mutex_lock(&progress_lock);
+    frames_total += 65536;
+    if (now - last >= 0.25) {
+        double pct = total ? 100.0 * (double)bytes / (double)total : 0;
+        double rate = (double)frames_total / (now - progress_start);
+        const char *base = strrchr(path, '/');
+        fprintf(stderr, "\r%s: %s %.0f%% of %.0f MB, %llu packets, "
+                "%.2f Mpkt/s   ", progname, base ? base + 1 : path, pct,
+                (double)total / 1e6, (unsigned long long)frames,
+                rate / 1e6);
+        last = now;
+        progress_shown = true;
+    }
+    pthread_mutex_unlock(&progress_lock);
+}
+
+static void progress_end(void)
+{
+    if (progress_shown)
+        fprintf(stderr, "\r\033[K");
+    progress_shown = false;
 }
 
 /* ---- atomic output ---- */
@@ -525,15 +577,14 @@ static int read_traces(sigext_ctx *ctx, struct args *a, struct paths *files,
 
     if (traces == NULL)
         return EX_SX_INTERNAL;
+    int st = sigext_traces_read(ctx, (const char *const *)files->v,
+                                files->n, a->jobs, traces);
+    progress_end();
+    if (st != SIGEXT_OK) {
+        free(traces);
+        return fail(ctx, st);
+    }
     for (size_t i = 0; i < files->n; i++) {
-        int st = sigext_trace_read(ctx, files->v[i], &traces[i]);
-        if (st != SIGEXT_OK) {
-            int code = fail(ctx, st);
-            for (size_t j = 0; j < i; j++)
-                sigext_trace_free(traces[j]);
-            free(traces);
-            return code;
-        }
         if (verbosity >= 2) {
             const sigext_trace_stats *s = sigext_trace_get_stats(traces[i]);
             msg("info", "%s: %llu frames, %llu kept, %llu control, "
@@ -612,6 +663,7 @@ static int cmd_flows(sigext_ctx *ctx, struct args *a, struct paths *files)
         st = sigext_trace_read_csv(ctx, files->v[0], &t);
     else
         st = sigext_trace_read(ctx, files->v[0], &t);
+    progress_end();
     if (st != SIGEXT_OK)
         return fail(ctx, st);
     st = sigext_pattern_build(ctx, t, &p);
@@ -841,6 +893,11 @@ int main(int argc, char **argv)
     }
     sigext_set_log(ctx, (sigext_log_level)(verbosity >= 1 ? verbosity : 0),
                    verbosity > 0 ? on_log : NULL, NULL);
+
+    /* Progress only where a person watches: a terminal, not -q. */
+    progress_start = now_seconds();
+    if (verbosity > 0 && isatty(STDERR_FILENO))
+        sigext_set_progress(ctx, on_progress, NULL);
 
     if (a.dns_cache != NULL) {
         int st = sigext_dns_cache_load(ctx, a.dns_cache, NULL, NULL);

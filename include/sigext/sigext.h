@@ -88,6 +88,19 @@ const char *sigext_error(const sigext_ctx *ctx);
 void sigext_set_log(sigext_ctx *ctx, sigext_log_level level,
                     sigext_log_fn fn, void *user);
 
+/*
+ * Progress of a long read: called from the reading thread every 2^16
+ * frames with the trace path, bytes consumed, file size and frames read.
+ * With sigext_traces_read() and several jobs it is called from several
+ * threads at once.  fn NULL turns it off.
+ */
+typedef void (*sigext_progress_fn)(void *user, const char *path,
+                                   uint64_t bytes, uint64_t total,
+                                   uint64_t frames);
+
+void sigext_set_progress(sigext_ctx *ctx, sigext_progress_fn fn,
+                         void *user);
+
 /* ------------------------------------------------------------------ */
 /* Hosts and application fields                                        */
 
@@ -173,6 +186,18 @@ typedef struct sigext_trace sigext_trace;
  * Caller frees the trace with sigext_trace_free() before the context.
  */
 int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out);
+
+#define SIGEXT_MAX_JOBS 64
+
+/*
+ * Read n traces, up to `jobs` at a time on threads.  The result is the
+ * same as reading them one by one in the order given (names learned in
+ * later traces win).  out[] receives n traces; on failure all are freed,
+ * out[] is zeroed and the error is that of the first failing trace in
+ * order.
+ */
+int sigext_traces_read(sigext_ctx *ctx, const char *const *paths, size_t n,
+                       int jobs, sigext_trace **out);
 
 /*
  * Read a packets CSV that sigext wrote (`sigext packets`) into a trace.

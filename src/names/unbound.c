@@ -26,6 +26,9 @@
  * Names are kept as written, without the final dot (as the packet
  * decoder records them).  Other types (NS, MX, TXT, SOA...) are ignored.
  *
+ * A load that fails part way (--strict, out of memory) keeps the records
+ * read before the failure: the table has no transactions.
+ *
  * The counts returned are distinct keys this file set.  For the shared
  * sample (../shared/traces/unbound_dump_sample.txt) that is 6 addresses:
  * 93.184.216.34 and 2606:2800:220:1:248:1893:25c8:1946 (example.com),

@@ -508,7 +508,7 @@ int sigext_trace_read_csv(sigext_ctx *ctx, const char *path,
             goto fail;
         }
         gapp = sx_group_app(ctx, t, &rec);
-        st = sx_trace_add(ctx, t, &rec, gapp);
+        st = sx_trace_add(ctx, t, &rec, gapp, NULL);
         if (st != SIGEXT_OK)
             goto fail;
     }

@@ -30,6 +30,7 @@
  *
  * jansson keeps object keys in insertion order, so the output is stable.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -48,19 +49,18 @@
 static json_t *json_text(sigext_ctx *ctx, const char *s)
 {
     json_t *j = json_string(s);
+    bool changed;
     char *copy;
 
     if (j != NULL)
         return j;
-    copy = strdup(s);
+    copy = sx_utf8_fix(s, &changed);
     if (copy == NULL)
         return NULL;
-    for (char *p = copy; *p != '\0'; p++) {
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    }
     /* TODO(json): keep non-UTF-8 bytes (an escape scheme both ways). */
-    sx_log(ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s", copy);
+    if (changed)
+        sx_log(ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s",
+               copy);
     j = json_string(copy);
     free(copy);
     return j;

@@ -290,7 +290,9 @@ static const char *set_name(struct nft *t, const char *domain, int ipver)
 }
 
 /* The set of a domain for one family; *out NULL when the DNS table has
- * no address for it (the rule then keeps its queue). */
+ * no address for it (the rule then keeps its queue).
+ * TODO(nft): the set holds the addresses seen in the traces only; a name
+ * that moves needs the script made again (or user space to fill it). */
 static int domain_set(struct nft *t, const char *domain, int ipver,
                       const struct nft_set **out)
 {
@@ -366,7 +368,7 @@ static int host_rule(struct nft *t, struct dir_rule *r,
     const char *fam = ipver == 6 ? "ip6" : "ip";
     enum host_kind kind;
     const char *addr;
-    int st;
+    int st = SIGEXT_OK;
 
     if (v->kind == SX_NODE_SEQ) {
         /* All addresses: one anonymous set; any name: user space. */
@@ -374,6 +376,8 @@ static int host_rule(struct nft *t, struct dir_rule *r,
         bool names = false;
 
         /* TODO(nft): named sets for lists holding domain names. */
+        if (v->n == 0)
+            return nft_fail(t, "empty host list");
         for (size_t i = 0; i < v->n; i++) {
             st = resolve_host(t, v->vals[i], ipver, &addr, &kind);
             if (st != SIGEXT_OK) {
@@ -391,9 +395,9 @@ static int host_rule(struct nft *t, struct dir_rule *r,
             sx_buf_puts(&b, addr);
         }
         sx_buf_puts(&b, " }");
-        if (st == SIGEXT_OK && !names && v->n > 0)
+        if (!names)
             st = add_match(t, r, "%s %s %s", fam, which, sx_buf_str(&b));
-        else if (st == SIGEXT_OK)
+        else
             r->nfq = true;
         sx_buf_free(&b);
         return st;
@@ -499,7 +503,11 @@ static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
             v = sx_map_get(v, bwd ? "bwd" : "fwd");
         if (v == NULL)
             continue;
-        if (v->kind != SX_NODE_STR && v->kind != SX_NODE_INT) {
+        /* Copied into the script: words, numbers and "< - / !=" only
+         * ("10/second burst 5 packets", "< 500", "100 - 200"). */
+        if ((v->kind != SX_NODE_STR && v->kind != SX_NODE_INT) ||
+            strspn(v->text, "abcdefghijklmnopqrstuvwxyz0123456789 /<>=!-") !=
+            strlen(v->text)) {
             sx_buf_free(&b);
             return nft_fail(t, "bad \"%s\" statistic", names[i]);
         }

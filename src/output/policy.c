@@ -182,25 +182,33 @@ const struct sx_node *sx_map_get(const struct sx_node *map, const char *key)
 
 /* ---- flow -> policy ---- */
 
-/* `*` is written `$`: the translator's wildcard (dns.py WILDCARD). */
+/* A string node for a name, '*' written '$': the translator's wildcard
+ * (dns.py WILDCARD); sx_policy_flow turns it back. */
+static struct sx_node *name_node(struct sx_arena *a, const char *text)
+{
+    struct sx_node *n = sx_node_str(a, text);
+
+    if (n == NULL)
+        return NULL;
+    for (char *p = (char *)n->text; *p != '\0'; p++) {
+        if (*p == '*')
+            *p = '$';
+    }
+    return n;
+}
+
 static struct sx_node *host_node(struct sx_arena *a, const sigext_host *h,
                                  const struct sx_self *self, bool *used)
 {
     struct sx_node *n;
-    char *p;
 
     if (self != NULL && (h == self->ipv4 || h == self->ipv6)) {
         *used = true;
         return sx_node_str(a, "self");
     }
-    n = sx_node_str(a, h->text);
-    if (n == NULL)
-        return NULL;
-    for (p = (char *)n->text; *p != '\0'; p++) {
-        if (*p == '*')
-            *p = '$';
-    }
-    n->literal = h->kind == SIGEXT_HOST_NAME;
+    n = name_node(a, h->text);
+    if (n != NULL)
+        n->literal = h->kind == SIGEXT_HOST_NAME;
     return n;
 }
 
@@ -243,14 +251,12 @@ static struct sx_node *app_node(struct sx_arena *a, const sigext_app *app)
 
         if (strcmp(kv[i].key, "response") == 0) {
             v = sx_node_bool(a, app->response);
+        } else if (kv[i].value == NULL) {
+            continue;           /* a field the packet lacked stays absent */
+        } else if (strcmp(kv[i].key, "domain-name") == 0) {
+            v = name_node(a, kv[i].value);
         } else {
-            v = sx_node_str(a, kv[i].value != NULL ? kv[i].value : "");
-            if (v != NULL && strcmp(kv[i].key, "domain-name") == 0) {
-                for (char *p = (char *)v->text; *p != '\0'; p++) {
-                    if (*p == '*')
-                        *p = '$';
-                }
-            }
+            v = sx_node_str(a, kv[i].value);
         }
         if (sx_map_put(a, m, kv[i].key, v) < 0)
             return NULL;
@@ -432,6 +438,7 @@ static const sigext_host *read_host(sigext_ctx *ctx, const struct sx_node *n,
         why_fail(why, whysz, "host name too long");
         return NULL;
     }
+    /* TODO(json): a name really holding '$' reads back with '*'. */
     for (size_t i = 0; i <= len; i++)
         buf[i] = n->text[i] == '$' ? '*' : n->text[i];
     h = sx_host_text(ctx, buf, len);
@@ -768,4 +775,58 @@ bool sx_yaml_plain_is_typed(const char *s)
             return true;
     }
     return is_number(s);
+}
+
+/* ---- text ---- */
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629 4), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    size_t n;
+    unsigned lo = 0x80, hi = 0xbf;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    /* No overlong forms, no surrogates, nothing past U+10FFFF. */
+    if (s[0] == 0xe0)
+        lo = 0xa0;
+    else if (s[0] == 0xed)
+        hi = 0x9f;
+    else if (s[0] == 0xf0)
+        lo = 0x90;
+    else if (s[0] == 0xf4)
+        hi = 0x8f;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++) {
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    }
+    return n;
+}
+
+char *sx_utf8_fix(const char *s, bool *changed)
+{
+    char *copy = strdup(s);
+    unsigned char *p = (unsigned char *)copy;
+
+    *changed = false;
+    while (p != NULL && *p != '\0') {
+        size_t n = utf8_seq(p);
+        if (n == 0) {
+            *p++ = '?';
+            *changed = true;
+        } else {
+            p += n;
+        }
+    }
+    return copy;
 }

@@ -129,6 +129,10 @@ struct sx_node *sx_pattern_policies(struct sx_arena *a,
                                     const sigext_pattern *p,
                                     const struct sx_self *self);
 
+/* A copy of s (malloc) where bytes that are not valid UTF-8 are '?':
+ * JSON and YAML text must be UTF-8.  *changed tells whether any was. */
+char *sx_utf8_fix(const char *s, bool *changed);
+
 /* Does the YAML 1.1 plain scalar `s` read as something else than a
  * string (bool, null, number)?  Such strings must be quoted. */
 bool sx_yaml_plain_is_typed(const char *s);

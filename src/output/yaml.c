@@ -56,8 +56,12 @@ static int emit_out(void *data, unsigned char *buffer, size_t size)
     return !b->failed;
 }
 
+/* Emit the event just initialised (libyaml then owns it); after a
+ * failure, events are only released. */
 static bool emit(struct yemit *y, int initialised)
 {
+    if (initialised && !y->ok)
+        yaml_event_delete(&y->ev);
     if (!initialised || !y->ok) {
         y->ok = false;
         return false;
@@ -76,6 +80,7 @@ static bool emit_scalar(struct yemit *y, const char *s, bool typed)
     yaml_scalar_style_t style = quote ? YAML_SINGLE_QUOTED_SCALAR_STYLE
                               : typed ? YAML_PLAIN_SCALAR_STYLE
                               : YAML_ANY_SCALAR_STYLE;
+    bool changed;
     char *copy;
     int ok;
 
@@ -84,15 +89,13 @@ static bool emit_scalar(struct yemit *y, const char *s, bool typed)
                                       !quote, 1, style);
     if (ok)
         return emit(y, 1);
-    copy = strdup(s);
+    copy = sx_utf8_fix(s, &changed);
     if (copy == NULL)
         return emit(y, 0);
-    for (char *p = copy; *p != '\0'; p++) {
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    }
     /* TODO(yaml): keep non-UTF-8 bytes of names and URIs. */
-    sx_log(y->ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s", copy);
+    if (changed)
+        sx_log(y->ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s",
+               copy);
     ok = yaml_scalar_event_initialize(&y->ev, NULL, NULL,
                                       (yaml_char_t *)copy, (int)strlen(copy),
                                       !quote, 1, style);
@@ -263,7 +266,9 @@ static bool next_event(struct yparse *y, yaml_event_t *ev)
     return false;
 }
 
-/* PyYAML's int resolver, decimal form only ([-+]?(0|[1-9][0-9_]*)). */
+/* PyYAML's int resolver, decimal form only ([-+]?(0|[1-9][0-9_]*)).
+ * TODO(profile): hex, octal and sexagesimal ints, and floats, stay
+ * strings (no profile field sigext reads takes them). */
 static bool plain_int(const char *s, long long *v)
 {
     const char *p = s + (*s == '+' || *s == '-');
@@ -623,8 +628,7 @@ static struct sx_node *parse_file(struct yparse *parent, const char *path,
     return root;
 }
 
-static const char *profile_str(struct sx_profile *p, const struct sx_node *m,
-                               const char *key)
+static const char *profile_str(const struct sx_node *m, const char *key)
 {
     const struct sx_node *n = sx_map_get(m, key);
 
@@ -649,11 +653,11 @@ static int profile_device(sigext_ctx *ctx, struct sx_profile *p)
     if (di->kind != SX_NODE_MAP)
         return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device-info must "
                        "be a map", p->path, di->line);
-    p->dev.name = profile_str(p, di, "name");
+    p->dev.name = profile_str(di, "name");
     if (p->dev.name == NULL || p->dev.name[0] == '\0')
         return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device-info has no "
                        "name", p->path, di->line);
-    p->dev.mac = profile_str(p, di, "mac");
+    p->dev.mac = profile_str(di, "mac");
     for (int i = 0; i < 2; i++) {
         const sigext_host *h;
         const char *s;

@@ -7,6 +7,7 @@
  * group.  Nothing here formats text; hosts and app fields are interned.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -234,18 +235,35 @@ int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
 
 /* ---- name learning (SPEC stage 1, step 5) ---- */
 
+/*
+ * Names go into the trace's own table while it is read; they join the
+ * run's table when the read is over (sx_trace_publish_names), in the
+ * order the traces were given, so the run's "last name read" does not
+ * depend on how reads overlap with --jobs.
+ */
 static void learn_addr(struct reader *rd, const sigext_host *addr,
                        const char *name)
 {
     sx_names_add_addr(&rd->t->names, addr, name);
-    sx_names_add_addr(&rd->ctx->names, addr, name);
 }
 
 static void learn_alias(struct reader *rd, const char *target,
                         const char *owner)
 {
     sx_names_add_alias(&rd->t->names, target, owner);
-    sx_names_add_alias(&rd->ctx->names, target, owner);
+}
+
+int sx_trace_publish_names(sigext_ctx *ctx, const sigext_trace *t)
+{
+    for (const struct sx_map_entry *e = t->names.addr; e != NULL;
+         e = e->hh.next)
+        if (sx_names_add_addr(&ctx->names, e->key, e->value) != 0)
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    for (const struct sx_map_entry *e = t->names.alias; e != NULL;
+         e = e->hh.next)
+        if (sx_names_add_alias(&ctx->names, e->key, e->value) != 0)
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    return SIGEXT_OK;
 }
 
 /*
@@ -641,6 +659,10 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         prev_ns = now_ns;
         seq++;
         t->stats.frames++;
+        if ((seq & 0xffff) == 0 && ctx->progress_fn != NULL)
+            ctx->progress_fn(ctx->progress_user, t->path,
+                             sx_capture_offset(cap), sx_capture_size(cap),
+                             seq);
 
         st = sx_decode_frame(hdr.linktype, data, hdr.caplen, hdr.wirelen, &f);
         if (st == SX_DEC_BAD_LINK) {
@@ -720,7 +742,7 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
     }
 }
 
-int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out)
+static int read_one(sigext_ctx *ctx, const char *path, sigext_trace **out)
 {
     struct sx_capture *cap = NULL;
     struct reader rd = {.ctx = ctx};
@@ -768,4 +790,106 @@ int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out)
                (unsigned long long)rd.t->stats.truncated);
     *out = rd.t;
     return SIGEXT_OK;
+}
+
+int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out)
+{
+    int st = read_one(ctx, path, out);
+
+    if (st == SIGEXT_OK)
+        st = sx_trace_publish_names(ctx, *out);
+    if (st != SIGEXT_OK) {
+        sigext_trace_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* ---- several traces at once (--jobs) ---- */
+
+struct job_state {
+    sigext_ctx *ctx;
+    const char *const *paths;
+    sigext_trace **out;
+    int *status;
+    char (*errs)[512];
+    size_t n;
+    size_t next;                /* next trace to read, under the lock */
+    pthread_mutex_t lock;
+};
+
+static void *job_worker(void *arg)
+{
+    struct job_state *js = arg;
+
+    for (;;) {
+        size_t i;
+
+        pthread_mutex_lock(&js->lock);
+        i = js->next++;
+        pthread_mutex_unlock(&js->lock);
+        if (i >= js->n)
+            return NULL;
+        sx_err_redirect(js->errs[i]);
+        js->status[i] = read_one(js->ctx, js->paths[i], &js->out[i]);
+        sx_err_redirect(NULL);
+    }
+}
+
+int sigext_traces_read(sigext_ctx *ctx, const char *const *paths, size_t n,
+                       int jobs, sigext_trace **out)
+{
+    struct job_state js = {.ctx = ctx, .paths = paths, .out = out, .n = n};
+    pthread_t tid[SIGEXT_MAX_JOBS];
+    int started = 0, st = SIGEXT_OK;
+
+    memset(out, 0, n * sizeof(*out));
+    if (jobs < 1)
+        jobs = 1;
+    if (jobs > SIGEXT_MAX_JOBS)
+        jobs = SIGEXT_MAX_JOBS;
+    if ((size_t)jobs > n)
+        jobs = (int)n;
+    js.status = calloc(n ? n : 1, sizeof(*js.status));
+    js.errs = calloc(n ? n : 1, sizeof(*js.errs));
+    if (js.status == NULL || js.errs == NULL) {
+        free(js.status);
+        free(js.errs);
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    }
+
+    if (jobs <= 1) {
+        for (size_t i = 0; i < n && st == SIGEXT_OK; i++)
+            st = sigext_trace_read(ctx, paths[i], &out[i]);
+    } else {
+        pthread_mutex_init(&js.lock, NULL);
+        sx_ctx_set_shared(ctx, true);
+        for (int i = 0; i < jobs; i++)
+            if (pthread_create(&tid[started], NULL, job_worker, &js) == 0)
+                started++;
+        if (started == 0)
+            job_worker(&js);
+        for (int i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+        sx_ctx_set_shared(ctx, false);
+        pthread_mutex_destroy(&js.lock);
+
+        /* Publish names and report errors in the order given. */
+        for (size_t i = 0; i < n && st == SIGEXT_OK; i++) {
+            st = js.status[i];
+            if (st != SIGEXT_OK)
+                sx_fail(ctx, st, "%s", js.errs[i]);
+            else
+                st = sx_trace_publish_names(ctx, out[i]);
+        }
+    }
+    if (st != SIGEXT_OK) {
+        for (size_t i = 0; i < n; i++) {
+            sigext_trace_free(out[i]);
+            out[i] = NULL;
+        }
+    }
+    free(js.status);
+    free(js.errs);
+    return st;
 }

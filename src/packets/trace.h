@@ -71,6 +71,9 @@ int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
 
 sigext_trace *sx_trace_new(sigext_ctx *ctx, const char *path);
 
+/* Add what the trace's traffic taught to the run's DNS table. */
+int sx_trace_publish_names(sigext_ctx *ctx, const sigext_trace *t);
+
 /* The app fields a packet groups under (tracks requests per connection,
  * so call it once per packet, in order). */
 const sigext_app *sx_group_app(sigext_ctx *ctx, sigext_trace *t,

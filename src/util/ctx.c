@@ -31,6 +31,12 @@ sigext_ctx *sigext_ctx_new(const sigext_options *opt)
         sigext_options_init(&ctx->opt);
     if (ctx->opt.max_flows == 0)
         ctx->opt.max_flows = SX_DEFAULT_MAX_FLOWS;
+
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&ctx->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
     return ctx;
 }
 
@@ -60,6 +66,7 @@ void sigext_ctx_free(sigext_ctx *ctx)
         free(a);
     }
     sx_names_free(&ctx->names);
+    pthread_mutex_destroy(&ctx->lock);
     free(ctx);
 }
 
@@ -92,12 +99,44 @@ void sigext_set_log(sigext_ctx *ctx, sigext_log_level level,
     ctx->log_level = (int)level;
 }
 
+static _Thread_local char *err_redirect;
+
+void sx_err_redirect(char *buf)
+{
+    err_redirect = buf;
+}
+
+void sx_ctx_set_shared(sigext_ctx *ctx, bool shared)
+{
+    ctx->shared = shared;
+}
+
+static void lock(sigext_ctx *ctx)
+{
+    if (ctx->shared)
+        pthread_mutex_lock(&ctx->lock);
+}
+
+static void unlock(sigext_ctx *ctx)
+{
+    if (ctx->shared)
+        pthread_mutex_unlock(&ctx->lock);
+}
+
+void sigext_set_progress(sigext_ctx *ctx, sigext_progress_fn fn,
+                         void *user)
+{
+    ctx->progress_fn = fn;
+    ctx->progress_user = user;
+}
+
 int sx_fail(sigext_ctx *ctx, int status, const char *fmt, ...)
 {
     va_list ap;
+    char *buf = err_redirect != NULL ? err_redirect : ctx->err;
 
     va_start(ap, fmt);
-    vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+    vsnprintf(buf, sizeof(ctx->err), fmt, ap);
     va_end(ap);
     return status;
 }
@@ -115,7 +154,7 @@ void sx_log(sigext_ctx *ctx, sigext_log_level level, const char *fmt, ...)
     ctx->log_fn(ctx->log_user, level, buf);
 }
 
-const char *sx_intern(sigext_ctx *ctx, const char *s, size_t len)
+static const char *sx_intern_unlocked(sigext_ctx *ctx, const char *s, size_t len)
 {
     struct sx_str *e;
 
@@ -132,7 +171,7 @@ const char *sx_intern(sigext_ctx *ctx, const char *s, size_t len)
     return e->text;
 }
 
-const sigext_host *sx_host_ip(sigext_ctx *ctx, int ipver,
+static const sigext_host *sx_host_ip_unlocked(sigext_ctx *ctx, int ipver,
                               const uint8_t *addr)
 {
     uint8_t key[17] = {0};
@@ -163,7 +202,7 @@ const sigext_host *sx_host_ip(sigext_ctx *ctx, int ipver,
     return &e->host;
 }
 
-const sigext_host *sx_host_text(sigext_ctx *ctx, const char *text,
+static const sigext_host *sx_host_text_unlocked(sigext_ctx *ctx, const char *text,
                                 size_t len)
 {
     char buf[INET6_ADDRSTRLEN + 1];
@@ -195,7 +234,7 @@ const sigext_host *sx_host_text(sigext_ctx *ctx, const char *text,
     return &e->host;
 }
 
-const sigext_app *sx_app_intern(sigext_ctx *ctx, const sigext_app *app)
+static const sigext_app *sx_app_intern_unlocked(sigext_ctx *ctx, const sigext_app *app)
 {
     sigext_app key;
     struct sx_app_entry *e;
@@ -220,4 +259,46 @@ const sigext_app *sx_app_intern(sigext_ctx *ctx, const sigext_app *app)
     memcpy(&e->app, &key, sizeof(key));
     HASH_ADD(hh, ctx->apps, app, sizeof(key), e);
     return &e->app;
+}
+
+const char *sx_intern(sigext_ctx *ctx, const char *s, size_t len)
+{
+    const char *r;
+
+    lock(ctx);
+    r = sx_intern_unlocked(ctx, s, len);
+    unlock(ctx);
+    return r;
+}
+
+const sigext_host *sx_host_ip(sigext_ctx *ctx, int ipver,
+                              const uint8_t *addr)
+{
+    const sigext_host *r;
+
+    lock(ctx);
+    r = sx_host_ip_unlocked(ctx, ipver, addr);
+    unlock(ctx);
+    return r;
+}
+
+const sigext_host *sx_host_text(sigext_ctx *ctx, const char *text,
+                                size_t len)
+{
+    const sigext_host *r;
+
+    lock(ctx);
+    r = sx_host_text_unlocked(ctx, text, len);
+    unlock(ctx);
+    return r;
+}
+
+const sigext_app *sx_app_intern(sigext_ctx *ctx, const sigext_app *app)
+{
+    const sigext_app *r;
+
+    lock(ctx);
+    r = sx_app_intern_unlocked(ctx, app);
+    unlock(ctx);
+    return r;
 }

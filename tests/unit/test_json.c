@@ -349,6 +349,25 @@ static void hand_written_policy(void **state)
     sigext_pattern_free(q);
 }
 
+static void not_utf8(void **state)
+{
+    sigext_flow f[2];
+    sigext_pattern *p;
+    char *text;
+    int st;
+
+    /* A raw 0xff byte cannot be JSON text; a valid e-acute stays. */
+    f[0] = flow("10.0.0.1", "bad\xffname.example", 6);
+    f[1] = flow("10.0.0.1", "caf\xc3\xa9.example", 6);
+    p = pattern(f, 2);
+    text = to_json(p, NULL, &st);
+    assert_int_equal(st, SIGEXT_OK);
+    assert_non_null(strstr(text, "\"dst\": \"bad?name.example\""));
+    assert_non_null(strstr(text, "\"dst\": \"caf\xc3\xa9.example\""));
+    free(text);
+    sigext_pattern_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +378,7 @@ int main(void)
         cmocka_unit_test(bad_device_ip),
         cmocka_unit_test(bad_input),
         cmocka_unit_test(hand_written_policy),
+        cmocka_unit_test(not_utf8),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

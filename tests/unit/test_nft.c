@@ -1,0 +1,602 @@
+/*
+ * test_nft.c - nftables scripts.
+ *
+ * The main check translates ../shared/profiles/translator-test.profile.yaml
+ * and compares it with the script the existing translator made from it
+ * (translator-test.firewall.nft): same rules, same matches in the same
+ * order, same actions, with comments and spacing ignored.  Then: scripts
+ * from signatures, queue numbering and sharing, domain sets, keywords and
+ * refusals.  When `nft` is installed and usable, every script here must
+ * pass `nft -c -f`, with queue rules turned into accept first (a kernel
+ * without nfnetlink_queue refuses them).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "flows/flows.h"
+#include "output/readers.h"
+
+static sigext_ctx *ctx;
+static char tmpdir[256];
+static int warnings;
+
+static void count_warn(void *user, sigext_log_level level, const char *msg)
+{
+    if (level == SIGEXT_LOG_WARN)
+        warnings++;
+}
+
+static int setup(void **state)
+{
+    const char *dir = getenv("TMPDIR");
+
+    snprintf(tmpdir, sizeof(tmpdir), "%s/sx_nft_XXXXXX",
+             dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+    if (mkdtemp(tmpdir) == NULL)
+        return 1;
+    ctx = sigext_ctx_new(NULL);
+    if (ctx == NULL)
+        return 1;
+    sigext_set_log(ctx, SIGEXT_LOG_DEBUG, count_warn, NULL);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[400];
+
+    sigext_ctx_free(ctx);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) != 0;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    char *text;
+    long n;
+
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    rewind(fp);
+    text = malloc((size_t)n + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
+    text[n] = '\0';
+    fclose(fp);
+    return text;
+}
+
+/* ---- nft -c ---- */
+
+static int nft_usable = -1;
+
+/* `nft -c -f` on the script with queue rules made accept; skipped (once
+ * reported) when nft is missing or cannot talk to the kernel. */
+static void nft_check(const char *script)
+{
+    char cmd[1024], *copy, *p;
+    const char *path;
+    int rc;
+
+    if (nft_usable < 0) {
+        path = write_file("probe.nft", "table bridge sx_probe {\n"
+                          "  chain c { type filter hook prerouting "
+                          "priority 0; policy accept; }\n}\n");
+        snprintf(cmd, sizeof(cmd), "nft -c -f '%s' >/dev/null 2>&1", path);
+        nft_usable = system(cmd) == 0;
+        if (!nft_usable)
+            printf("SKIP: nft -c unavailable, scripts not checked\n");
+        else
+            printf("nft -c: checking scripts, queue rules replaced by "
+                   "accept\n");
+    }
+    if (!nft_usable)
+        return;
+    copy = strdup(script);
+    assert_non_null(copy);
+    /* "queue num N" -> "accept" padded with spaces, same length. */
+    while ((p = strstr(copy, "queue num ")) != NULL) {
+        memcpy(p, "accept    ", 10);
+        for (p += 10; *p >= '0' && *p <= '9'; p++)
+            *p = ' ';
+    }
+    path = write_file("check.nft", copy);
+    free(copy);
+    snprintf(cmd, sizeof(cmd), "nft -c -f '%s'", path);
+    rc = system(cmd);
+    if (rc != 0)
+        fail_msg("nft -c -f refused:\n%s", script);
+}
+
+/* ---- running the writers ---- */
+
+static char *nft_of_profile(const char *yaml, const sigext_nft_options *o,
+                            int *st)
+{
+    const char *path = write_file("p.yaml", yaml);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+
+    assert_non_null(mem);
+    *st = sigext_write_nft_from_profile(ctx, path, o, mem);
+    fclose(mem);
+    if (*st == SIGEXT_OK)
+        nft_check(text);
+    return text;
+}
+
+static char *nft_of_flows(const sigext_flow *f, size_t n,
+                          const sigext_device *d, const sigext_nft_options *o,
+                          int *st)
+{
+    sigext_pattern *p;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+
+    assert_non_null(mem);
+    assert_int_equal(sx_pattern_from_flows(ctx, f, n, "sig.json", &p), 0);
+    *st = sigext_write_nft(ctx, p, d, o, mem);
+    fclose(mem);
+    sigext_pattern_free(p);
+    if (*st == SIGEXT_OK)
+        nft_check(text);
+    return text;
+}
+
+/*
+ * The lines that carry meaning, each with comments removed and blanks
+ * squeezed, joined by '\n'.  The table and chain lines are kept: they
+ * must match too.
+ */
+static char *significant(const char *script)
+{
+    char *out = malloc(strlen(script) + 2);
+    size_t o = 0;
+
+    assert_non_null(out);
+    for (const char *line = script; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+        size_t start = o;
+        bool blank = true;
+
+        for (size_t i = 0; i < len && line[i] != '#'; i++) {
+            char c = line[i] == '\t' ? ' ' : line[i];
+            if (c == ' ' && (blank || out[o - 1] == ' '))
+                continue;
+            blank = false;
+            out[o++] = c;
+        }
+        while (o > start && out[o - 1] == ' ')
+            o--;
+        if (o > start)
+            out[o++] = '\n';
+        line += len + (end != NULL);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The rule lines (ending in an action) of a script, in order. */
+static void assert_rules(const char *script, const char *expected)
+{
+    char *sig = significant(script);
+    char *rules = malloc(strlen(sig) + 1);
+    size_t o = 0;
+
+    assert_non_null(rules);
+    for (char *line = strtok(sig, "\n"); line != NULL;
+         line = strtok(NULL, "\n")) {
+        size_t n = strlen(line);
+        bool rule = (n >= 4 && strcmp(line + n - 4, "drop") == 0) ||
+                    (n >= 6 && strcmp(line + n - 6, "accept") == 0 &&
+                     strstr(line, "policy accept") == NULL) ||
+                    strstr(line, "queue num ") != NULL;
+        if (rule) {
+            memcpy(rules + o, line, n);
+            o += n;
+            rules[o++] = '\n';
+        }
+    }
+    rules[o] = '\0';
+    if (strcmp(rules, expected) != 0)
+        fail_msg("rules differ:\n--- got\n%s--- expected\n%s", rules,
+                 expected);
+    free(rules);
+    free(sig);
+}
+
+/* ---- the translator's own test ---- */
+
+static void translator_test(void **state)
+{
+    const char *root = getenv("SIGEXT_SRC");
+    char prof[4096], nft[4096], *got, *want, *sg, *sw;
+    FILE *mem;
+    size_t len = 0;
+
+    snprintf(prof, sizeof(prof), "%s/../shared/profiles/"
+             "translator-test.profile.yaml", root != NULL ? root : ".");
+    snprintf(nft, sizeof(nft), "%s/../shared/profiles/"
+             "translator-test.firewall.nft", root != NULL ? root : ".");
+    if (access(prof, R_OK) != 0 || access(nft, R_OK) != 0) {
+        printf("SKIP: ../shared absent (%s)\n", prof);
+        skip();
+    }
+    mem = open_memstream(&got, &len);
+    assert_non_null(mem);
+    assert_int_equal(sigext_write_nft_from_profile(ctx, prof, NULL, mem),
+                     SIGEXT_OK);
+    fclose(mem);
+    want = read_file(nft);
+
+    sg = significant(got);
+    sw = significant(want);
+    if (strcmp(sg, sw) != 0)
+        fail_msg("differs from translator-test.firewall.nft:\n--- got\n%s"
+                 "--- expected\n%s", sg, sw);
+    nft_check(got);
+    free(sg);
+    free(sw);
+    free(got);
+    free(want);
+}
+
+/* ---- from a signature ---- */
+
+static const sigext_host *host(const char *s)
+{
+    const sigext_host *h = sx_host_text(ctx, s, strlen(s));
+    assert_non_null(h);
+    return h;
+}
+
+static sigext_flow flow(const char *src, const char *dst, int tr,
+                        uint16_t sport, uint16_t dport)
+{
+    sigext_flow f;
+
+    memset(&f, 0, sizeof(f));
+    f.ipver = strchr(src, ':') != NULL ? 6 : 4;
+    f.transport = (uint8_t)tr;
+    f.src = host(src);
+    f.dst = host(dst);
+    if (sport != 0) {
+        f.n_src_ports = 1;
+        f.src_ports[0] = sport;
+    }
+    if (dport != 0) {
+        f.n_dst_ports = 1;
+        f.dst_ports[0] = dport;
+    }
+    f.count = 1;
+    return f;
+}
+
+/* The reference signature (../shared/expected/reference.default.txt),
+ * each flow in the direction of its first packet. */
+static size_t reference(sigext_flow *f)
+{
+    sigext_app q = { .proto = SIGEXT_APP_DNS };
+    size_t n = 0;
+
+    q.qtype = sx_intern_z(ctx, "A");
+    q.name = sx_intern_z(ctx, "use1-api.tplinkra.com");
+    f[n++] = flow("192.168.1.110", "192.168.1.135", 6, 0, 9999);
+    f[n] = flow("192.168.1.135", "192.168.1.1", 17, 0, 53);
+    f[n++].app = sx_app_intern(ctx, &q);
+    f[n++] = flow("192.168.1.135", "use1-api.tplinkra.com", 6, 0, 443);
+    f[n++] = flow("192.168.1.110", "192.168.1.135", 17, 0, 9999);
+    return n;
+}
+
+static const sigext_device plug = {
+    .name = "tplink-plug", .ipv4 = "192.168.1.135",
+};
+
+static void signature_script(void **state)
+{
+    sigext_flow f[8];
+    size_t n = reference(f);
+    int st;
+    char *text = nft_of_flows(f, n, &plug, NULL, &st);
+
+    assert_int_equal(st, SIGEXT_OK);
+    assert_non_null(strstr(text, "table bridge tplink-plug {"));
+    assert_rules(text,
+        "ip saddr 192.168.1.110 ip daddr 192.168.1.135 meta l4proto tcp "
+        "tcp dport 9999 drop\n"
+        "ip daddr 192.168.1.110 ip saddr 192.168.1.135 meta l4proto tcp "
+        "tcp sport 9999 drop\n"
+        "ip saddr 192.168.1.135 ip daddr 192.168.1.1 meta l4proto udp "
+        "udp dport 53 queue num 0\n"
+        "ip daddr 192.168.1.135 ip saddr 192.168.1.1 meta l4proto udp "
+        "udp sport 53 queue num 1\n"
+        "ip saddr 192.168.1.135 meta l4proto tcp tcp dport 443 "
+        "queue num 10\n"
+        "ip daddr 192.168.1.135 meta l4proto tcp tcp sport 443 "
+        "queue num 11\n"
+        "ip saddr 192.168.1.110 ip daddr 192.168.1.135 meta l4proto udp "
+        "udp dport 9999 drop\n"
+        "ip daddr 192.168.1.110 ip saddr 192.168.1.135 meta l4proto udp "
+        "udp sport 9999 drop\n");
+    free(text);
+}
+
+static void several_ports_and_ipv6(void **state)
+{
+    sigext_flow f[2];
+    sigext_device d = { .name = "hub", .ipv4 = "10.0.0.5",
+                        .ipv6 = "fe80::5" };
+    int st;
+    char *text;
+
+    f[0] = flow("10.0.0.5", "10.0.0.255", 17, 0, 9999);
+    f[0].n_dst_ports = 2;
+    f[0].dst_ports[1] = 20002;
+    f[1] = flow("fe80::5", "ff02::fb", 17, 5353, 5353);
+    text = nft_of_flows(f, 2, &d, NULL, &st);
+    assert_int_equal(st, SIGEXT_OK);
+    assert_rules(text,
+        "ip saddr 10.0.0.5 ip daddr 10.0.0.255 meta l4proto udp "
+        "udp dport { 9999, 20002 } drop\n"
+        "ip daddr 10.0.0.5 ip saddr 10.0.0.255 meta l4proto udp "
+        "udp sport { 9999, 20002 } drop\n"
+        "ip6 saddr fe80::5 ip6 daddr ff02::fb meta l4proto udp "
+        "udp sport 5353 udp dport 5353 drop\n"
+        "ip6 daddr fe80::5 ip6 saddr ff02::fb meta l4proto udp "
+        "udp dport 5353 udp sport 5353 drop\n");
+    free(text);
+}
+
+/* ---- domain sets ---- */
+
+static void add_name(const char *addr, const char *name)
+{
+    assert_int_equal(sx_names_add_addr(&ctx->names, host(addr),
+                                       sx_intern_z(ctx, name)), 0);
+}
+
+static void domain_sets(void **state)
+{
+    sigext_flow f[8];
+    size_t n = reference(f);
+    sigext_nft_options o = { .domain_sets = true };
+    int st;
+    char *text;
+
+    f[n++] = flow("192.168.1.135", "n-devs.tplinkcloud.com", 6, 0, 443);
+    add_name("52.3.101.168", "use1-api.tplinkra.com");
+    add_name("3.218.230.180", "use1-api.tplinkra.com");
+    add_name("2600:1f18::1", "use1-api.tplinkra.com");
+    text = nft_of_flows(f, n, &plug, &o, &st);
+    assert_int_equal(st, SIGEXT_OK);
+    /* Only the IPv4 addresses, sorted, with the name in a comment. */
+    assert_non_null(strstr(text,
+        "    # use1-api.tplinkra.com\n"
+        "    set dn_use1_api_tplinkra_com {\n"
+        "        type ipv4_addr\n"
+        "        elements = { 3.218.230.180, 52.3.101.168 }\n"
+        "    }\n"));
+    assert_rules(text,
+        "ip saddr 192.168.1.110 ip daddr 192.168.1.135 meta l4proto tcp "
+        "tcp dport 9999 drop\n"
+        "ip daddr 192.168.1.110 ip saddr 192.168.1.135 meta l4proto tcp "
+        "tcp sport 9999 drop\n"
+        "ip saddr 192.168.1.135 ip daddr 192.168.1.1 meta l4proto udp "
+        "udp dport 53 queue num 0\n"
+        "ip daddr 192.168.1.135 ip saddr 192.168.1.1 meta l4proto udp "
+        "udp sport 53 queue num 1\n"
+        /* queued only for the name: now decided in the kernel */
+        "ip saddr 192.168.1.135 ip daddr @dn_use1_api_tplinkra_com "
+        "meta l4proto tcp tcp dport 443 drop\n"
+        "ip daddr 192.168.1.135 ip saddr @dn_use1_api_tplinkra_com "
+        "meta l4proto tcp tcp sport 443 drop\n"
+        "ip saddr 192.168.1.110 ip daddr 192.168.1.135 meta l4proto udp "
+        "udp dport 9999 drop\n"
+        "ip daddr 192.168.1.110 ip saddr 192.168.1.135 meta l4proto udp "
+        "udp sport 9999 drop\n"
+        /* no known address: still queued */
+        "ip saddr 192.168.1.135 meta l4proto tcp tcp dport 443 "
+        "queue num 10\n"
+        "ip daddr 192.168.1.135 meta l4proto tcp tcp sport 443 "
+        "queue num 11\n");
+    free(text);
+}
+
+/* ---- profiles: numbering, sharing, keywords ---- */
+
+static void numbering_and_sharing(void **state)
+{
+    int st;
+    char *text = nft_of_profile(
+        "device-info: {name: dev, ipv4: 192.168.1.50, mac: "
+        "'aa:bb:cc:dd:ee:ff'}\n"
+        "single-policies:\n"
+        "  plain:\n"
+        "    protocols: {udp: {dst-port: 123}, ipv4: {src: self, "
+        "dst: 10.1.1.1}}\n"
+        "    bidirectional: true\n"
+        /* same kernel matches as "plain", needs user space: the shared
+         * rule becomes queue 0, and the next policy starts at 10 (the
+         * translator would reuse 0 there) */
+        "  http-same:\n"
+        "    protocols: {http: {method: GET, uri: /x}, udp: {dst-port: "
+        "123}, ipv4: {src: self, dst: 10.1.1.1}}\n"
+        /* DHCP is checked forward only: backward stays in the kernel */
+        "  dhcp:\n"
+        "    protocols:\n"
+        "      dhcp: {type: discover, client-mac: self}\n"
+        "      udp: {src-port: 68, dst-port: 67}\n"
+        "      ipv4: {src: 0.0.0.0, dst: broadcast}\n"
+        "    bidirectional: true\n"
+        "  coap:\n"
+        "    protocols:\n"
+        "      coap: {type: CON, method: GET, uri: /a}\n"
+        "      udp: {dst-port: 5683}\n"
+        "      ipv4: {src: self, dst: coap}\n"
+        "    bidirectional: true\n", NULL, &st);
+
+    assert_int_equal(st, SIGEXT_OK);
+    assert_rules(text,
+        "meta l4proto udp udp dport 123 ip saddr 192.168.1.50 "
+        "ip daddr 10.1.1.1 queue num 0\n"
+        "meta l4proto udp udp sport 123 ip daddr 192.168.1.50 "
+        "ip saddr 10.1.1.1 drop\n"
+        "meta l4proto udp udp sport 68 udp dport 67 ip saddr 0.0.0.0 "
+        "ip daddr 255.255.255.255 queue num 10\n"
+        "meta l4proto udp udp dport 68 udp sport 67 ip daddr 0.0.0.0 "
+        "ip saddr 255.255.255.255 drop\n"
+        "meta l4proto udp udp dport 5683 ip saddr 192.168.1.50 "
+        "ip daddr 224.0.1.187 queue num 20\n"
+        "meta l4proto udp udp sport 5683 ip daddr 192.168.1.50 "
+        "ip saddr 224.0.1.187 queue num 21\n");
+    assert_non_null(strstr(text, "# plain, http-same\n"));
+    free(text);
+}
+
+static void keywords_lists_and_stats(void **state)
+{
+    int st;
+    char *text = nft_of_profile(
+        "device-info: {name: cam, ipv4: 192.168.1.60, ipv6: 'fe80::60'}\n"
+        "single-policies:\n"
+        "  out:\n"
+        "    protocols: {ipv4: {src: self, dst: external}, tcp: "
+        "{dst-port: [80, 443]}}\n"
+        "    stats: {rate: 10/second, packet-count: 40}\n"
+        "  lan:\n"
+        "    protocols: {ipv4: {src: [phone, gateway, 10.0.0.0/8], "
+        "dst: self}, tcp: {}}\n"
+        "  v6:\n"
+        "    protocols: {ipv6: {src: self, dst: local}, udp: "
+        "{dst-port: 5683}}\n"
+        "  ntp:\n"
+        "    protocols: {ipv4: {src: self, dst: [pool.ntp.org, "
+        "gateway]}, udp: {dst-port: 123}}\n", NULL, &st);
+
+    assert_int_equal(st, SIGEXT_OK);
+    assert_rules(text,
+        "ip saddr 192.168.1.60 ip daddr != 192.168.0.0/16 meta l4proto tcp "
+        "tcp dport { 80, 443 } limit rate over 10/second drop\n"
+        "ip saddr { 192.168.1.110, 192.168.1.1, 10.0.0.0/8 } "
+        "ip daddr 192.168.1.60 meta l4proto tcp drop\n"
+        "ip6 saddr fe80::60 ip6 daddr { fe80::/10, fc00::/7 } "
+        "meta l4proto udp udp dport 5683 drop\n"
+        "ip saddr 192.168.1.60 meta l4proto udp udp dport 123 "
+        "queue num 0\n");
+    free(text);
+}
+
+/* Refused: the message names the file and the policy. */
+static void refused(const char *policies, const char *msg)
+{
+    char yaml[2048];
+    int st;
+    char *text;
+
+    snprintf(yaml, sizeof(yaml), "device-info: {name: dev, ipv4: "
+             "192.168.1.50}\nsingle-policies:\n%s", policies);
+    text = nft_of_profile(yaml, NULL, &st);
+    assert_int_equal(st, SIGEXT_ERR_FORMAT);
+    if (strstr(sigext_error(ctx), msg) == NULL ||
+        strstr(sigext_error(ctx), "p.yaml: policy ") == NULL)
+        fail_msg("error \"%s\" lacks \"%s\"", sigext_error(ctx), msg);
+    free(text);
+}
+
+static void bad_policies(void **state)
+{
+    refused("  a: {protocols: {ipv4: {src: self, dst: printer}}}\n",
+            "unknown host \"printer\"");
+    refused("  a: {protocols: {ipv6: {src: self}}}\n",
+            "\"self\" but the device has no IPv6 address");
+    refused("  a: {protocols: {ipv4: {src: 10.0.0.300}}}\n",
+            "not a valid IPv4 address");
+    refused("  a: {protocols: {arp: {type: request}}}\n",
+            "protocol \"arp\" is not supported");
+    refused("  a: {protocols: {tcp: {dst-port: http}}}\n", "bad port");
+    refused("  a: {protocols: {}}\n", "would drop all traffic");
+    refused("  a: {stats: {rate: 1/second}}\n", "no \"protocols\"");
+    refused("  a: {protocols: {ipv4: {src: [self, external]}}}\n",
+            "\"external\" cannot be in a list");
+    /* Nothing from a profile reaches the script unchecked. */
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: \"1/second; "
+            "flush ruleset\"}}\n", "bad \"rate\" statistic");
+}
+
+static void warnings_and_device(void **state)
+{
+    sigext_flow f[8];
+    sigext_device d = plug;
+    int st;
+    char *text;
+
+    warnings = 0;
+    text = nft_of_profile(
+        "device-info: {name: dev, ipv4: 192.168.1.50}\n"
+        "single-policies:\n"
+        "  a: {protocols: {ipv4: {src: self}, quic: {}}}\n"
+        "interactions:\n"
+        "  x: {y: {protocols: {ipv4: {src: self}}}}\n", NULL, &st);
+    assert_int_equal(st, SIGEXT_OK);
+    assert_int_equal(warnings, 2);   /* unknown protocol, interactions */
+    free(text);
+
+    text = nft_of_profile("single-policies: {}\n", NULL, &st);
+    assert_int_equal(st, SIGEXT_ERR_FORMAT);
+    assert_non_null(strstr(sigext_error(ctx), "missing device-info"));
+    free(text);
+
+    d.name = "2bad name";
+    text = nft_of_flows(f, reference(f), &d, NULL, &st);
+    assert_int_equal(st, SIGEXT_ERR_USAGE);
+    assert_non_null(strstr(sigext_error(ctx), "invalid device name"));
+    free(text);
+    d = plug;
+    d.ipv4 = "192.168.1";
+    text = nft_of_flows(f, reference(f), &d, NULL, &st);
+    assert_int_equal(st, SIGEXT_ERR_USAGE);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(translator_test),
+        cmocka_unit_test(signature_script),
+        cmocka_unit_test(several_ports_and_ipv6),
+        cmocka_unit_test(domain_sets),
+        cmocka_unit_test(numbering_and_sharing),
+        cmocka_unit_test(keywords_lists_and_stats),
+        cmocka_unit_test(bad_policies),
+        cmocka_unit_test(warnings_and_device),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
