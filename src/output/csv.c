@@ -374,6 +374,17 @@ static int read_flows_csv(sigext_ctx *ctx, const char *path, char *text,
             st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
             goto out;
         }
+        /* The CSV orders hosts by bytes, not by direction.  Restore the
+         * usual one: the host with the service's fixed port receives. */
+        if (f.n_src_ports > 0 && f.n_dst_ports == 0) {
+            const sigext_host *h = f.src;
+            f.src = f.dst;
+            f.dst = h;
+            f.n_dst_ports = f.n_src_ports;
+            memcpy(f.dst_ports, f.src_ports, sizeof(f.dst_ports));
+            f.n_src_ports = 0;
+            memset(f.src_ports, 0, sizeof(f.src_ports));
+        }
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
             sigext_flow *nf = realloc(flows, nc * sizeof(*nf));
