@@ -65,6 +65,34 @@ void sx_buf_printf(struct sx_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void sx_buf_u64(struct sx_buf *b, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    if (!grow(b, (size_t)n))
+        return;
+    while (n > 0)
+        b->p[b->len++] = tmp[--n];
+    b->p[b->len] = '\0';
+}
+
+void sx_buf_frac(struct sx_buf *b, uint32_t v, int digits)
+{
+    if (!grow(b, (size_t)digits))
+        return;
+    for (int i = digits - 1; i >= 0; i--) {
+        b->p[b->len + (size_t)i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    b->len += (size_t)digits;
+    b->p[b->len] = '\0';
+}
+
 void sx_buf_reset(struct sx_buf *b)
 {
     b->len = 0;

@@ -60,34 +60,74 @@ static void put_app(struct sx_buf *b, struct sx_buf *tmp,
     put_field(b, sx_buf_str(tmp), tmp->len);
 }
 
+/*
+ * Resolved hosts of a trace, memoised: a packets CSV resolves two hosts a
+ * row, and a direct-mapped table of recent answers keeps that to a probe.
+ */
+#define RESOLVE_CACHE 65536
+
+struct resolve_cache {
+    const sigext_host *key[RESOLVE_CACHE];
+    const sigext_host *val[RESOLVE_CACHE];
+};
+
+static const sigext_host *resolve_cached(sigext_ctx *ctx,
+                                         const sigext_trace *t,
+                                         struct resolve_cache *rc,
+                                         const sigext_host *h)
+{
+    size_t i = (size_t)(((uintptr_t)h * 0x9e3779b97f4a7c15ULL) >> 48);
+
+    if (rc->key[i] != h) {
+        rc->key[i] = h;
+        rc->val[i] = sigext_resolve(ctx, t, h);
+    }
+    return rc->val[i];
+}
+
 int sigext_write_packets_csv(sigext_ctx *ctx, const sigext_trace *t,
                              FILE *out)
 {
     struct sx_buf b = {0}, tmp = {0};
+    struct resolve_cache *rc = calloc(1, sizeof(*rc));
     int st = SIGEXT_OK;
 
+    if (rc == NULL)
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     sx_buf_puts(&b, packets_header);
     sx_buf_putc(&b, '\n');
     for (size_t i = 0; i < t->n_recs && st == SIGEXT_OK; i++) {
         const sigext_record *r = &t->recs[i];
 
-        sx_buf_printf(&b, "%llu,", (unsigned long long)r->id);
+        sx_buf_u64(&b, r->id);
+        sx_buf_putc(&b, ',');
         /* Microseconds unless the capture has finer stamps. */
+        if (r->ts_sec < 0)
+            sx_buf_putc(&b, '-');
+        sx_buf_u64(&b, (uint64_t)(r->ts_sec < 0 ? -r->ts_sec : r->ts_sec));
+        sx_buf_putc(&b, '.');
         if (r->ts_nsec % 1000 == 0)
-            sx_buf_printf(&b, "%lld.%06u,", (long long)r->ts_sec,
-                          r->ts_nsec / 1000);
+            sx_buf_frac(&b, r->ts_nsec / 1000, 6);
         else
-            sx_buf_printf(&b, "%lld.%09u,", (long long)r->ts_sec,
-                          r->ts_nsec);
+            sx_buf_frac(&b, r->ts_nsec, 9);
+        sx_buf_putc(&b, ',');
         sx_buf_puts(&b, sx_net_name(r->ipver));
         sx_buf_putc(&b, ',');
-        put_str(&b, sigext_resolve(ctx, t, r->src)->text);
+        put_str(&b, resolve_cached(ctx, t, rc, r->src)->text);
         sx_buf_putc(&b, ',');
-        put_str(&b, sigext_resolve(ctx, t, r->dst)->text);
-        sx_buf_printf(&b, ",%s,%u,%u,", sx_transport_name(r->transport),
-                      r->sport, r->dport);
-        put_app(&b, &tmp, r->app);
-        sx_buf_printf(&b, ",%u\n", r->length);
+        put_str(&b, resolve_cached(ctx, t, rc, r->dst)->text);
+        sx_buf_putc(&b, ',');
+        sx_buf_puts(&b, sx_transport_name(r->transport));
+        sx_buf_putc(&b, ',');
+        sx_buf_u64(&b, r->sport);
+        sx_buf_putc(&b, ',');
+        sx_buf_u64(&b, r->dport);
+        sx_buf_putc(&b, ',');
+        if (r->app != NULL)
+            put_app(&b, &tmp, r->app);
+        sx_buf_putc(&b, ',');
+        sx_buf_u64(&b, r->length);
+        sx_buf_putc(&b, '\n');
         if (b.len > 65536)
             st = sx_buf_flush(ctx, &b, out);
     }
@@ -95,6 +135,7 @@ int sigext_write_packets_csv(sigext_ctx *ctx, const sigext_trace *t,
         st = sx_buf_flush(ctx, &b, out);
     sx_buf_free(&b);
     sx_buf_free(&tmp);
+    free(rc);
     return st;
 }
 

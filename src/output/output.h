@@ -22,6 +22,9 @@ void sx_buf_put(struct sx_buf *b, const char *s, size_t n);
 void sx_buf_puts(struct sx_buf *b, const char *s);
 void sx_buf_printf(struct sx_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Decimal digits of v; exactly `digits` digits of v, zero-padded. */
+void sx_buf_u64(struct sx_buf *b, uint64_t v);
+void sx_buf_frac(struct sx_buf *b, uint32_t v, int digits);
 void sx_buf_reset(struct sx_buf *b);
 void sx_buf_free(struct sx_buf *b);
 /* NUL-terminated view of the contents ("" when empty). */
