@@ -32,8 +32,10 @@ put() {
 
 for h in $harnesses; do
     mkdir -p "fuzz/corpus-$h"
-    if [ -d "fuzz/seeds/$h" ]; then
-        for f in "fuzz/seeds/$h"/*; do
+    seeds=$h
+    [ "$h" != pipeline ] || seeds=capture   # same inputs, other harness
+    if [ -d "fuzz/seeds/$seeds" ]; then
+        for f in "fuzz/seeds/$seeds"/*; do
             [ -f "$f" ] && put "$h" "$f"
         done
     fi

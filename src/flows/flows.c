@@ -256,10 +256,14 @@ size_t sigext_flow_id(const sigext_flow *f, char *buf, size_t size)
     id_puts(&b, f->dst->text);
     sx_buf_putc(&b, '_');
     sx_buf_puts(&b, sx_transport_name(f->transport));
-    for (int i = 0; i < f->n_src_ports; i++)
-        sx_buf_printf(&b, "_src_%u", f->src_ports[i]);
-    for (int i = 0; i < f->n_dst_ports; i++)
-        sx_buf_printf(&b, "_dst_%u", f->dst_ports[i]);
+    for (int i = 0; i < f->n_src_ports; i++) {
+        sx_buf_puts(&b, "_src_");
+        sx_buf_u64(&b, f->src_ports[i]);
+    }
+    for (int i = 0; i < f->n_dst_ports; i++) {
+        sx_buf_puts(&b, "_dst_");
+        sx_buf_u64(&b, f->dst_ports[i]);
+    }
     if (f->app != NULL && f->app->proto != SIGEXT_APP_NONE) {
         int n = sx_app_fields(f->app, kv);
         sx_buf_putc(&b, '_');

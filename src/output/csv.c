@@ -141,8 +141,11 @@ int sigext_write_packets_csv(sigext_ctx *ctx, const sigext_trace *t,
 
 static void put_ports(struct sx_buf *b, const uint16_t *v, int n)
 {
-    for (int i = 0; i < n; i++)
-        sx_buf_printf(b, i ? " %u" : "%u", v[i]);
+    for (int i = 0; i < n; i++) {
+        if (i > 0)
+            sx_buf_putc(b, ' ');
+        sx_buf_u64(b, v[i]);
+    }
 }
 
 int sigext_write_flows_csv(sigext_ctx *ctx, const sigext_pattern *p,
@@ -165,7 +168,9 @@ int sigext_write_flows_csv(sigext_ctx *ctx, const sigext_pattern *p,
         put_str(&b, a->text);
         sx_buf_putc(&b, ',');
         put_str(&b, z->text);
-        sx_buf_printf(&b, ",%s,", sx_transport_name(f->transport));
+        sx_buf_putc(&b, ',');
+        sx_buf_puts(&b, sx_transport_name(f->transport));
+        sx_buf_putc(&b, ',');
         if (swap)
             put_ports(&b, f->dst_ports, f->n_dst_ports);
         else
@@ -177,7 +182,9 @@ int sigext_write_flows_csv(sigext_ctx *ctx, const sigext_pattern *p,
             put_ports(&b, f->dst_ports, f->n_dst_ports);
         sx_buf_putc(&b, ',');
         put_app(&b, &tmp, f->app);
-        sx_buf_printf(&b, ",%llu\n", (unsigned long long)f->count);
+        sx_buf_putc(&b, ',');
+        sx_buf_u64(&b, f->count);
+        sx_buf_putc(&b, '\n');
     }
     st = sx_buf_flush(ctx, &b, out);
     sx_buf_free(&b);
