@@ -65,8 +65,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct sx_dns_msg again;
 
         fz_check(sx_dns_parse(data, size, &again, NULL, NULL) == rc);
-        if (rc == 0)
-            fz_check(memcmp(&again, &msg, sizeof(msg)) == 0);
+        /* (Bytes past the name's NUL are not part of the answer.) */
+        if (rc == 0) {
+            fz_check(again.response == msg.response);
+            fz_check(again.has_name == msg.has_name);
+            fz_check(again.qtype == msg.qtype);
+            fz_check(strcmp(again.name, msg.name) == 0);
+        }
     }
     return 0;
 }

@@ -170,7 +170,6 @@ int sx_names_add_addr(struct sx_names *n, const sigext_host *addr,
                       const char *name);
 int sx_names_add_alias(struct sx_names *n, const char *target,
                        const char *owner);
-/* Learn one DNS record into a table (SPEC stage 1, step 5). */
 const char *sx_names_lookup_addr(const struct sx_names *n,
                                  const sigext_host *addr);
 const char *sx_names_lookup_alias(const struct sx_names *n,

@@ -24,7 +24,7 @@ cases=(
     "plug-on.profile.yaml|profile --device plug --device-ip 192.168.1.50 --mac 02:00:00:00:00:50 tests/golden/plug-on.signature.csv"
     "plug-on.firewall.nft|firewall --device plug --device-ip 192.168.1.50 tests/golden/plug-on.signature.csv"
     "plug-on.firewall-sets.nft|firewall --domain-sets --device plug --device-ip 192.168.1.50 tests/golden/plug-on.signature.csv examples/plug-on"
-    "plug-on.compare.csv|compare tests/golden/plug-on.signature.csv tests/golden/plug-on-1.flows.csv"
+    "plug-on.compare.csv|compare tests/golden/plug-on-1.flows.csv tests/golden/plug-on.signature.csv"
 )
 if [ -d "$ref" ]; then
     cases+=(

@@ -137,7 +137,9 @@ int sx_pattern_from_flows(sigext_ctx *ctx, const sigext_flow *flows,
         sx_fp_from_flow(&flows[i], &fps[i]);
     st = sx_pattern_from_fps(ctx, fps, n, source, out);
     free(fps);
-    if (st == SIGEXT_OK) {
+    /* n == 0 (a header-only CSV): flows may be NULL, memcpy must not
+     * see it even for 0 bytes (C11 7.24.1p2). */
+    if (st == SIGEXT_OK && n > 0) {
         /* Keep the ports exactly as they were read. */
         memcpy((*out)->flows, flows, n * sizeof(*flows));
     }

@@ -235,6 +235,14 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
                        e ? strerror(e) : "read error");
     }
     fclose(fp);
+    /* Every format read here is text.  A NUL byte would cut a value
+     * that is interned with its length but written out with strlen, so
+     * what was read would not read back (found by fuzz_csv). */
+    if (memchr(buf, '\0', n) != NULL) {
+        free(buf);
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: not a text file "
+                       "(NUL byte)", path);
+    }
     buf[n] = '\0';
     *text = buf;
     *len = n;

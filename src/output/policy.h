@@ -57,7 +57,8 @@ struct sx_node {
     /* A host name taken from a trace: always a domain name, never one of
      * the profile keywords ("gateway", "phone"...) even when spelled so. */
     bool literal;
-    const char *text;           /* scalars as text: "53", "true", "self" */
+    const char *text;           /* scalars as text ("53", "true"); never
+                                 * NULL ("" for maps and sequences) */
     long long num;              /* INT value; BOOL 0 or 1 */
     int line;                   /* 1-based line in its file; 0 if built */
     size_t n;                   /* MAP pairs or SEQ items */
@@ -128,6 +129,13 @@ int sx_device_self(sigext_ctx *ctx, const sigext_device *dev,
 struct sx_node *sx_pattern_policies(struct sx_arena *a,
                                     const sigext_pattern *p,
                                     const struct sx_self *self);
+
+/* sx_fail and sx_log for messages that quote input (names, keys, YAML
+ * scalars): control characters become '?', so a message stays one line. */
+int sx_fail_line(sigext_ctx *ctx, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void sx_log_line(sigext_ctx *ctx, sigext_log_level level, const char *fmt,
+                 ...) __attribute__((format(printf, 3, 4)));
 
 /* A copy of s (malloc) where bytes that are not valid UTF-8 are '?':
  * JSON and YAML text must be UTF-8.  *changed tells whether any was. */

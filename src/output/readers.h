@@ -11,7 +11,8 @@
 /*
  * Read the whole file at `path` into a new NUL-ended buffer (csv.c).
  * The caller frees *text.  SIGEXT_ERR_IO / LIMIT / NOMEM with the error
- * set on failure.
+ * set on failure; SIGEXT_ERR_FORMAT when the file holds a NUL byte (every
+ * format read this way is text).
  */
 int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
                  size_t *len);

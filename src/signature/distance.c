@@ -168,6 +168,14 @@ static double opt_ratio(const char *a, const char *b)
 
 static double app_distance(const sigext_app *a, const sigext_app *b)
 {
+    bool none_a = a == NULL || a->proto == SIGEXT_APP_NONE;
+    bool none_b = b == NULL || b->proto == SIGEXT_APP_NONE;
+
+    /* SPEC: 1 when one side has app fields and the other has none.  Two
+     * flows without any are alike at this layer, so that a flow stays at
+     * distance 0 from itself. */
+    if (none_a && none_b)
+        return 0.0;
     if (a == NULL || b == NULL || a->proto == SIGEXT_APP_NONE ||
         b->proto == SIGEXT_APP_NONE || a->proto != b->proto)
         return 1.0;

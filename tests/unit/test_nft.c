@@ -524,6 +524,7 @@ static void refused(const char *policies, const char *msg)
              "192.168.1.50}\nsingle-policies:\n%s", policies);
     text = nft_of_profile(yaml, NULL, &st);
     assert_int_equal(st, SIGEXT_ERR_FORMAT);
+    assert_null(strchr(sigext_error(ctx), '\n'));  /* one line */
     if (strstr(sigext_error(ctx), msg) == NULL ||
         strstr(sigext_error(ctx), "p.yaml: policy ") == NULL)
         fail_msg("error \"%s\" lacks \"%s\"", sigext_error(ctx), msg);
@@ -545,6 +546,8 @@ static void bad_policies(void **state)
     refused("  a: {stats: {rate: 1/second}}\n", "no \"protocols\"");
     refused("  a: {protocols: {ipv4: {src: [self, external]}}}\n",
             "\"external\" cannot be in a list");
+    /* A name quoting a line break: the message stays one line. */
+    refused("  \"two\\nlines\": {protocols: {}}\n", "policy two?lines");
     /* Nothing from a profile reaches the script unchecked. */
     refused("  a: {protocols: {tcp: {}}, stats: {rate: \"1/second; "
             "flush ruleset\"}}\n", "bad \"rate\" statistic");

@@ -391,6 +391,21 @@ static void anchors_and_includes(void **state)
     sigext_pattern_free(q);
     sx_profile_free(p);
 
+    /* Includes in an included file are not followed (they read as null),
+     * even as a map key (regression: a fuzzed profile crashed there). */
+    write_file("nested.yaml",
+        "device-info: {name: n}\n"
+        "single-policies:\n"
+        "  ? !include deeper.yaml#x\n"
+        "  : {protocols: {ipv4: {src: 10.0.0.1, dst: 10.0.0.2}, udp: {}}}\n");
+    path = write_file("outer.yaml",
+        "device-info: {name: plug, ipv4: 10.0.0.1}\n"
+        "single-policies: !include nested.yaml#single-policies\n");
+    assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_OK);
+    assert_int_equal(p->policies->n, 1);
+    assert_string_equal(p->policies->keys[0], "");
+    sx_profile_free(p);
+
     path = write_file("inc.yaml",
         "device-info: {name: plug, ipv4: !include echo/profile.yaml#nope}\n");
     assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
