@@ -91,12 +91,18 @@ struct sx_host_entry {
 struct sx_name_host {
     UT_hash_handle hh;
     sigext_host host;           /* kind NAME, keyed by interned text ptr */
+    const void *cls;            /* equivalence class, once computed */
 };
 
 struct sx_app_entry {
     UT_hash_handle hh;
     sigext_app app;             /* key: the struct bytes (zeroed padding) */
+    const void *cls;            /* equivalence class, once computed */
 };
+
+/* The entry holding an interned host or app (container of). */
+#define SX_CONTAINER(ptr, type, member)                                    \
+    ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 struct sigext_ctx {
     sigext_options opt;

@@ -155,12 +155,25 @@ bool sx_app_equiv(const sigext_app *a, const sigext_app *b)
     }
 }
 
+static const void *app_class(sigext_ctx *ctx, const sigext_app *a);
+
+/* Classes are computed once per interned value and kept beside it. */
 const void *sx_app_class(sigext_ctx *ctx, const sigext_app *a)
 {
-    sigext_app k;
+    struct sx_app_entry *e;
 
     if (a == NULL)
         return NULL;
+    e = SX_CONTAINER(a, struct sx_app_entry, app);
+    if (e->cls == NULL)
+        e->cls = app_class(ctx, a);
+    return e->cls;
+}
+
+static const void *app_class(sigext_ctx *ctx, const sigext_app *a)
+{
+    sigext_app k;
+
     memset(&k, 0, sizeof(k));
     k.proto = a->proto;
     switch (a->proto) {
@@ -190,7 +203,12 @@ const void *sx_app_class(sigext_ctx *ctx, const sigext_app *a)
 
 const void *sx_host_class(sigext_ctx *ctx, const sigext_host *h)
 {
+    struct sx_name_host *e;
+
     if (h->kind != SIGEXT_HOST_NAME)
         return h;
-    return sx_intern_z(ctx, sx_name_class(h->text));
+    e = SX_CONTAINER(h, struct sx_name_host, host);
+    if (e->cls == NULL)
+        e->cls = sx_intern_z(ctx, sx_name_class(h->text));
+    return e->cls;
 }
