@@ -17,6 +17,9 @@ static void add_sorted(uint16_t *v, uint8_t *n, uint16_t port, bool *over)
         if (v[i] > port)
             break;
     }
+    /* TODO(flows): a side keeps at most SIGEXT_MAX_PORTS well-known
+     * ports; more (a port scan merged into one fingerprint) are dropped
+     * and only `ports_overflow` remembers it. */
     if (*n == SIGEXT_MAX_PORTS) {
         *over = true;
         return;

@@ -219,6 +219,10 @@ int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
     if (hint != NULL)
         *hint = g;
 
+    /* TODO(packets): records are kept until the end of the trace, so
+     * that names learned later apply to earlier packets: `sigext packets`
+     * needs memory in proportion to the packets (the flow stages do not).
+     * A second pass over the file would stream them instead. */
     if (!ctx->opt.keep_records)
         return SIGEXT_OK;
     if (t->n_recs == t->cap_recs) {
