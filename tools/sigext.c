@@ -298,13 +298,14 @@ static void usage(FILE *fp)
 "Learn the network signature of a smart-home device event from captures.\n"
 "\n"
 "Commands:\n"
-"  packets   TRACE              packet records of one trace (CSV)\n"
-"  flows     TRACE|PACKETS.csv  flow fingerprints of one trace\n"
-"  signature TRACE...           flows that recur in every trace (main job)\n"
-"  compare   A B                distance between fingerprints or signatures\n"
-"  profile   SIGNATURE          smart-home-firewall device profile (YAML)\n"
-"  firewall  SIGNATURE [TRACE...] nftables script (or --profile FILE);\n"
-"                               traces teach names for --domain-sets\n"
+"  packets   TRACE                packet records of one trace (CSV)\n"
+"  flows     TRACE|PACKETS.csv    flow fingerprints of one trace\n"
+"  signature TRACE...             flows recurring in every trace (main job)\n"
+"  compare   A B                  distance between fingerprints or signatures\n"
+"  profile   SIGNATURE            smart-home-firewall device profile (YAML)\n"
+"  firewall  SIGNATURE [TRACE...] nftables script; the traces only teach\n"
+"                                 names for --domain-sets\n"
+"  firewall  --profile FILE       nftables script of a device profile\n"
 "A TRACE is a pcap or pcapng file, or a directory: every capture in it,\n"
 "in name order.  SIGNATURE is a CSV or JSON file that sigext wrote.\n"
 "\n"
@@ -319,7 +320,7 @@ static void usage(FILE *fp)
 "      --keep-dhcp          keep DHCP packets (dropped by default)\n"
 "      --strict             a damaged capture is an error, not a warning\n"
 "      --max-flows N        fail when a trace has more flows [1000000]\n"
-"  -j, --jobs N             read up to N traces in parallel [1]\n"
+"  -j, --jobs N             read up to N traces in parallel [CPUs, max 8]\n"
 "\n"
 "Policies (profile, firewall):\n"
 "      --device NAME        device name (profile name, nftables table)\n"
@@ -378,7 +379,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 
     memset(a, 0, sizeof(*a));
     sigext_options_init(&a->opt);
-    a->jobs = 1;
+    /* One reading thread per CPU by default: the output is the same
+     * whatever the number. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    a->jobs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
     a->cmd = argv[1];
     optind = 2;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
