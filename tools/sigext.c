@@ -147,6 +147,7 @@ static void on_signal(int sig)
 
 struct output {
     const char *target;     /* NULL or "-" for stdout */
+    char path[4096];        /* the file replaced (symbolic links followed) */
     FILE *fp;
     bool direct;            /* written in place (stdout, device, FIFO) */
 };
@@ -154,6 +155,7 @@ struct output {
 static int output_open(struct output *o, const char *target)
 {
     struct stat st;
+    mode_t mode;
     int fd;
 
     memset(o, 0, sizeof(*o));
@@ -173,7 +175,20 @@ static int output_open(struct output *o, const char *target)
         }
         return 0;
     }
-    if (snprintf(tmp_path, sizeof(tmp_path), "%s.XXXXXX", target) >=
+    /* Write through a symbolic link: replace what it points to. */
+    if (realpath(target, o->path) == NULL ||
+        lstat(target, &st) != 0 || !S_ISLNK(st.st_mode))
+        snprintf(o->path, sizeof(o->path), "%s", target);
+
+    /* An existing file keeps its mode; a new one follows the umask. */
+    if (stat(o->path, &st) == 0) {
+        mode = st.st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    if (snprintf(tmp_path, sizeof(tmp_path), "%s.XXXXXX", o->path) >=
         (int)sizeof(tmp_path)) {
         msg(NULL, "%s: path too long", target);
         return -1;
@@ -185,7 +200,7 @@ static int output_open(struct output *o, const char *target)
         return -1;
     }
     tmp_live = 1;
-    fchmod(fd, 0644);
+    fchmod(fd, mode);
     o->fp = fdopen(fd, "w");
     if (o->fp == NULL) {
         close(fd);
@@ -224,7 +239,7 @@ static int output_close(struct output *o, bool ok)
             msg(NULL, "%s: %s", o->target, strerror(err));
         return ok ? -1 : 0;
     }
-    if (rename(tmp_path, o->target) != 0) {
+    if (rename(tmp_path, o->path) != 0) {
         msg(NULL, "%s: %s", o->target, strerror(errno));
         unlink(tmp_path);
         tmp_live = 0;
@@ -272,7 +287,8 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char shortopts[] = "o:f:t:mj:vqhV";
+/* Leading ':' so that a missing value is reported apart. */
+static const char shortopts[] = ":o:f:t:mj:vqhV";
 
 struct args {
     const char *cmd;
@@ -373,7 +389,8 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct args *a)
+static int parse_args(const char *cmd, int argc, char **argv,
+                      struct args *a)
 {
     int c;
 
@@ -383,8 +400,9 @@ static int parse_args(int argc, char **argv, struct args *a)
      * whatever the number. */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     a->jobs = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
-    a->cmd = argv[1];
-    optind = 2;
+    a->cmd = cmd;
+    optind = 1;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         size_t n;
         switch (c) {
@@ -426,8 +444,17 @@ static int parse_args(int argc, char **argv, struct args *a)
         case 'q': verbosity = 0; break;
         case 'h': usage(stdout); exit(EX_SX_OK);
         case 'V': printf("sigext %s\n", SIGEXT_VERSION); exit(EX_SX_OK);
+        case ':':
+            msg(NULL, "option '%s' needs a value; try 'sigext --help'",
+                argv[optind - 1]);
+            return -1;
         default:
-            msg(NULL, "try 'sigext --help'");
+            if (optopt != 0)
+                msg(NULL, "unknown option '-%c'; try 'sigext --help'",
+                    optopt);
+            else
+                msg(NULL, "unknown option '%s'; try 'sigext --help'",
+                    argv[optind - 1]);
             return -1;
         }
     }
@@ -491,6 +518,46 @@ static bool looks_like_capture(const char *path)
     return yes;
 }
 
+/* True when both paths name one existing file. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return a != NULL && b != NULL && stat(a, &sa) == 0 &&
+           stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Refuse to replace an input with the output. */
+static int check_not_output(const struct args *a, const char *input)
+{
+    if (a->output == NULL || strcmp(a->output, "-") == 0 ||
+        !same_file(a->output, input))
+        return 0;
+    msg(NULL, "%s: is both an input and the output (-o)", input);
+    return -1;
+}
+
+/* Drop a file given twice (by another path too): it would count twice. */
+static void dedupe(struct paths *p)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < n && !dup; j++)
+            dup = same_file(p->v[i], p->v[j]);
+        if (dup) {
+            if (verbosity > 0)
+                msg("warning", "%s: given twice; read once", p->v[i]);
+            free(p->v[i]);
+            continue;
+        }
+        p->v[n++] = p->v[i];
+    }
+    p->n = n;
+}
+
 /* Expand TRACE arguments: a directory means its captures, by name. */
 static int expand_inputs(char **in, int n, struct paths *out)
 {
@@ -548,25 +615,39 @@ static int fail(sigext_ctx *ctx, int st)
     return exit_code(st);
 }
 
+/* A writer failed: a write error names the output, others the input. */
+static int fail_out(sigext_ctx *ctx, int st, const struct output *o)
+{
+    int e = errno;
+
+    if (st != SIGEXT_ERR_OUTPUT)
+        return fail(ctx, st);
+    msg(NULL, "%s: %s", o->target != NULL && strcmp(o->target, "-") != 0
+                            ? o->target : "standard output",
+        e != 0 ? strerror(e) : "write error");
+    return EX_SX_OUTPUT;
+}
+
+/* True when the file at `path` begins with `text`. */
+static bool starts_with_text(const char *path, const char *text)
+{
+    char buf[64];
+    size_t n = strlen(text);
+    FILE *fp = fopen(path, "rb");
+    bool yes;
+
+    if (fp == NULL)
+        return false;
+    yes = n < sizeof(buf) && fread(buf, 1, n, fp) == n &&
+          memcmp(buf, text, n) == 0;
+    fclose(fp);
+    return yes;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-static int check_format(const struct args *a, const char *allowed)
-{
-    if (a->format == NULL)
-        return 0;
-    /* allowed is "csv json" style: whole-word match */
-    const char *p = strstr(allowed, a->format);
-    size_t n = strlen(a->format);
-    if (n > 0 && p != NULL && (p == allowed || p[-1] == ' ') &&
-        (p[n] == '\0' || p[n] == ' '))
-        return 0;
-    msg(NULL, "%s: --format %s is not available (choose: %s)", a->cmd,
-        a->format, allowed);
-    return -1;
 }
 
 static bool want_json(const struct args *a)
@@ -615,8 +696,9 @@ static int write_pattern(sigext_ctx *ctx, const struct args *a,
     else
         st = sigext_write_flows_csv(ctx, p, o.fp);
     if (st != SIGEXT_OK) {
+        int code = fail_out(ctx, st, &o);
         output_close(&o, false);
-        return fail(ctx, st);
+        return code;
     }
     return output_close(&o, true) == 0 ? EX_SX_OK : EX_SX_OUTPUT;
 }
@@ -627,8 +709,6 @@ static int cmd_packets(sigext_ctx *ctx, struct args *a, struct paths *files)
     struct output o;
     int code;
 
-    if (check_format(a, "csv") != 0)
-        return EX_SX_USAGE;
     code = read_traces(ctx, a, files, &traces);
     if (code != EX_SX_OK)
         return code;
@@ -639,7 +719,7 @@ static int cmd_packets(sigext_ctx *ctx, struct args *a, struct paths *files)
     for (size_t i = 0; i < files->n && code == EX_SX_OK; i++) {
         int st = sigext_write_packets_csv(ctx, traces[i], o.fp);
         if (st != SIGEXT_OK)
-            code = fail(ctx, st);
+            code = fail_out(ctx, st, &o);
     }
     if (output_close(&o, code == EX_SX_OK) != 0)
         code = EX_SX_OUTPUT;
@@ -656,14 +736,13 @@ static int cmd_flows(sigext_ctx *ctx, struct args *a, struct paths *files)
     sigext_pattern *p = NULL;
     int st, code;
 
-    if (check_format(a, "csv json") != 0)
-        return EX_SX_USAGE;
     if (files->n != 1) {
         msg(NULL, "flows: takes one trace (%zu given); use 'signature' "
             "for several", files->n);
         return EX_SX_USAGE;
     }
-    if (ends_with(files->v[0], ".csv"))
+    if (ends_with(files->v[0], ".csv") || starts_with_text(files->v[0],
+                                                          "id,timestamp,"))
         st = sigext_trace_read_csv(ctx, files->v[0], &t);
     else
         st = sigext_trace_read(ctx, files->v[0], &t);
@@ -688,8 +767,6 @@ static int cmd_signature(sigext_ctx *ctx, struct args *a,
     sigext_pattern *sig = NULL;
     int code, st = SIGEXT_OK;
 
-    if (check_format(a, "csv json") != 0)
-        return EX_SX_USAGE;
     code = read_traces(ctx, a, files, &traces);
     if (code != EX_SX_OK)
         return code;
@@ -803,17 +880,13 @@ static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
             return EX_SX_USAGE;
         }
     }
-    if (check_ipv4("--device-ip", a->device_ip) != 0)
-        return EX_SX_USAGE;
-    if (a->device_ipv6 != NULL) {
-        struct in6_addr in6;
-        if (inet_pton(AF_INET6, a->device_ipv6, &in6) != 1) {
-            msg(NULL, "--device-ipv6: '%s' is not an IPv6 address",
-                a->device_ipv6);
-            return EX_SX_USAGE;
-        }
-    }
     if (a->profile == NULL || !firewall) {
+        if (ends_with(a->inputs[0], ".yaml") || ends_with(a->inputs[0], ".yml")) {
+            msg(NULL, "%s: a profile, not a signature; %s", a->inputs[0],
+                firewall ? "use 'sigext firewall --profile FILE'"
+                         : "profile takes a CSV or JSON signature");
+            return EX_SX_FORMAT;
+        }
         st = sigext_pattern_read(ctx, a->inputs[0], &p);
         if (st != SIGEXT_OK)
             return fail(ctx, st);
@@ -846,11 +919,105 @@ static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
     else
         st = sigext_write_nft(ctx, p, &dev, &nopt, o.fp);
     if (st != SIGEXT_OK)
-        code = fail(ctx, st);
+        code = fail_out(ctx, st, &o);
     if (output_close(&o, code == EX_SX_OK) != 0)
         code = EX_SX_OUTPUT;
     sigext_pattern_free(p);
     return code;
+}
+
+static bool is_cmd(const struct args *a, const char *name)
+{
+    return strcmp(a->cmd, name) == 0;
+}
+
+static void no_effect(const struct args *a, const char *opt, bool given)
+{
+    if (given && verbosity > 0)
+        msg("warning", "%s has no effect with '%s'", opt, a->cmd);
+}
+
+/* RFC 7042 section 2.1 form: six colon-separated hex pairs. */
+static bool valid_mac(const char *s)
+{
+    for (int i = 0; i < 17; i++) {
+        char c = s[i];
+        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                   (c >= 'A' && c <= 'F');
+        if (i % 3 == 2 ? c != ':' : !hex)
+            return false;
+    }
+    return s[17] == '\0';
+}
+
+/*
+ * Check the option combination before any input is read, so that a
+ * mistake costs nothing: values that cannot work are errors, options the
+ * command does not use are warnings.
+ */
+static int check_args(const struct args *a)
+{
+    bool flows = is_cmd(a, "flows") || is_cmd(a, "signature");
+    bool policy = is_cmd(a, "profile") || is_cmd(a, "firewall");
+
+    if (a->format != NULL) {
+        if (!flows && !is_cmd(a, "packets")) {
+            msg(NULL, "%s: --format applies to packets, flows and "
+                "signature", a->cmd);
+            return -1;
+        }
+        if (strcmp(a->format, "yaml") == 0) {
+            msg(NULL, "%s: for YAML, write a profile: sigext profile "
+                "--device NAME --device-ip IP SIGNATURE", a->cmd);
+            return -1;
+        }
+        if (strcmp(a->format, "csv") != 0 &&
+            (strcmp(a->format, "json") != 0 || !flows)) {
+            msg(NULL, "%s: --format %s is not available (choose: %s)",
+                a->cmd, a->format, flows ? "csv, json" : "csv");
+            return -1;
+        }
+    }
+    if (a->profile != NULL && !is_cmd(a, "firewall")) {
+        msg(NULL, "%s: --profile is an option of 'firewall'", a->cmd);
+        return -1;
+    }
+    if (check_ipv4("--device-ip", a->device_ip) != 0)
+        return -1;
+    if (a->device_ipv6 != NULL) {
+        struct in6_addr in6;
+        if (inet_pton(AF_INET6, a->device_ipv6, &in6) != 1) {
+            msg(NULL, "--device-ipv6: '%s' is not an IPv6 address",
+                a->device_ipv6);
+            return -1;
+        }
+    }
+    if (a->mac != NULL && !valid_mac(a->mac)) {
+        msg(NULL, "--mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)",
+            a->mac);
+        return -1;
+    }
+    if (is_cmd(a, "firewall") && a->device != NULL &&
+        !sigext_nft_name_ok(a->device)) {
+        msg(NULL, "--device: '%s' cannot name an nftables table (letters, "
+            "digits, '_', '-', '.'; not an nft keyword)", a->device);
+        return -1;
+    }
+
+    no_effect(a, "--device", !policy && a->device != NULL);
+    no_effect(a, "--device-ipv6", !policy && a->device_ipv6 != NULL);
+    no_effect(a, "--mac", !is_cmd(a, "profile") && a->mac != NULL);
+    no_effect(a, "--device-ip", a->device_ip != NULL && !policy &&
+              !(flows && a->format != NULL &&
+                strcmp(a->format, "json") == 0));
+    no_effect(a, "--domain-sets", a->domain_sets && !is_cmd(a, "firewall"));
+    no_effect(a, "--match-random-ports",
+              a->opt.match_random_ports && !flows);
+    if (is_cmd(a, "firewall") && a->profile != NULL) {
+        no_effect(a, "--device with --profile", a->device != NULL);
+        no_effect(a, "--device-ip with --profile", a->device_ip != NULL);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -872,18 +1039,37 @@ int main(int argc, char **argv)
         printf("sigext %s\n", SIGEXT_VERSION);
         return EX_SX_OK;
     }
-    if (parse_args(argc, argv, &a) != 0)
-        return EX_SX_USAGE;
-
+    /* The command is the first argument naming one, so that options may
+     * come before it ("sigext -v signature ..."). */
     static const char *const cmds[] = {"packets", "flows", "signature",
                                        "compare", "profile", "firewall"};
-    bool known = false;
-    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-        known = known || strcmp(a.cmd, cmds[i]) == 0;
-    if (!known) {
-        msg(NULL, "'%s' is not a command; try 'sigext --help'", a.cmd);
+    const char *cmd = NULL;
+    int at = 0;
+    for (int i = 1; i < argc && cmd == NULL; i++) {
+        for (size_t j = 0; j < sizeof(cmds) / sizeof(cmds[0]); j++)
+            if (strcmp(argv[i], cmds[j]) == 0) {
+                cmd = cmds[j];
+                at = i;
+            }
+    }
+    if (cmd == NULL) {
+        const char *first = NULL;
+        for (int i = 1; i < argc && first == NULL; i++)
+            if (argv[i][0] != '-')
+                first = argv[i];
+        if (first != NULL)
+            msg(NULL, "'%s' is not a command; try 'sigext --help'", first);
+        else
+            msg(NULL, "no command given; try 'sigext --help'");
         return EX_SX_USAGE;
     }
+    for (int i = at; i + 1 < argc; i++)
+        argv[i] = argv[i + 1];
+    argc--;
+    if (parse_args(cmd, argc, argv, &a) != 0)
+        return EX_SX_USAGE;
+    if (check_args(&a) != 0)
+        return EX_SX_USAGE;
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -911,6 +1097,17 @@ int main(int argc, char **argv)
         }
     }
 
+    for (int i = 0; i < a.n_inputs; i++)
+        if (check_not_output(&a, a.inputs[i]) != 0) {
+            code = EX_SX_USAGE;
+            goto out;
+        }
+    if (check_not_output(&a, a.profile) != 0 ||
+        check_not_output(&a, a.dns_cache) != 0) {
+        code = EX_SX_USAGE;
+        goto out;
+    }
+
     if (strcmp(a.cmd, "compare") == 0) {
         code = cmd_compare(ctx, &a);
     } else if (strcmp(a.cmd, "profile") == 0) {
@@ -926,6 +1123,12 @@ int main(int argc, char **argv)
         code = expand_inputs(a.inputs, a.n_inputs, &files);
         if (code != EX_SX_OK)
             goto out;
+        dedupe(&files);
+        for (size_t i = 0; i < files.n; i++)
+            if (check_not_output(&a, files.v[i]) != 0) {
+                code = EX_SX_USAGE;
+                goto out;
+            }
         if (strcmp(a.cmd, "packets") == 0) {
             if (files.n != 1) {
                 msg(NULL, "packets: takes one trace (%zu given)", files.n);

@@ -330,6 +330,9 @@ typedef struct sigext_nft_options {
     bool domain_sets;         /* resolve names to sets instead of queues */
 } sigext_nft_options;
 
+/* True when `name` can name an nftables table (the device name). */
+bool sigext_nft_name_ok(const char *name);
+
 /* nftables script for a signature. */
 int sigext_write_nft(sigext_ctx *ctx, const sigext_pattern *p,
                      const sigext_device *dev, const sigext_nft_options *o,

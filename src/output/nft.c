@@ -703,12 +703,36 @@ static void put_comment(struct sx_buf *b, const char *indent, const char *s)
 
 /* nftables identifiers (scanner.l "string"): a letter, '_' or '.', then
  * letters, digits, '/', '-', '_' or '.'. */
+/*
+ * Words nft's scanner reads as keywords, which it then refuses where a
+ * table name is expected (and it has no quoting for names).  The list
+ * covers the statements, families, objects and protocol names of
+ * nft(8); a device named after one of them gets a clear error instead of
+ * a script that `nft -f` rejects.
+ */
+static const char *const nft_keywords[] = {
+    "accept", "add", "ah", "all", "arp", "at", "bridge", "chain", "comment",
+    "continue", "counter", "create", "ct", "define", "delete", "destroy",
+    "dccp", "drop", "dup", "element", "elements", "esp", "ether", "exists",
+    "export", "fib", "flags", "flow", "flowtable", "flush", "fwd", "get",
+    "goto", "hook", "icmp", "icmpv6", "igmp", "include", "inet", "insert",
+    "ip", "ip6", "jump", "limit", "list", "log", "map", "mark", "masquerade",
+    "meta", "meter", "monitor", "netdev", "notrack", "numgen", "policy",
+    "priority", "queue", "quota", "redirect", "reject", "rename", "replace",
+    "reset", "return", "rt", "rule", "ruleset", "sctp", "set", "snat",
+    "dnat", "socket", "synproxy", "table", "tcp", "th", "tproxy", "type",
+    "udp", "udplite", "update", "vlan", "vmap", "with",
+};
+
 static bool nft_identifier(const char *s)
 {
     size_t n = strlen(s);
 
     if (n == 0 || n > 255)
         return false;
+    for (size_t i = 0; i < sizeof(nft_keywords) / sizeof(*nft_keywords); i++)
+        if (strcmp(s, nft_keywords[i]) == 0)
+            return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -719,6 +743,11 @@ static bool nft_identifier(const char *s)
             return false;
     }
     return true;
+}
+
+bool sigext_nft_name_ok(const char *name)
+{
+    return name != NULL && nft_identifier(name);
 }
 
 static int write_script(struct nft *t, const char *device, FILE *out)
@@ -786,7 +815,7 @@ static int run(sigext_ctx *ctx, const char *src, const char *device,
     if (!nft_identifier(device))
         return sx_fail_line(ctx, SIGEXT_ERR_USAGE, "invalid device name \"%s\" "
                             "(letters, digits, '_', '-', '.', '/'; not first a "
-                            "digit)", device);
+                            "digit; not an nft keyword)", device);
     memset(&t, 0, sizeof(t));
     t.ctx = ctx;
     t.src = src;

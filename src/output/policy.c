@@ -207,7 +207,17 @@ static struct sx_node *host_node(struct sx_arena *a, const sigext_host *h,
         *used = true;
         return sx_node_str(a, "self");
     }
-    n = name_node(a, h->text);
+    /* A one-label name ("external", "phone", "printer") would read back
+     * as a keyword of the profile language, or be refused as one.  The
+     * fully qualified spelling, with the root's trailing dot (RFC 1034
+     * section 3.1), is the same name and reads as a domain name. */
+    if (h->kind == SIGEXT_HOST_NAME && strchr(h->text, '.') == NULL) {
+        char buf[1024];
+        snprintf(buf, sizeof(buf), "%s.", h->text);
+        n = name_node(a, buf);
+    } else {
+        n = name_node(a, h->text);
+    }
     if (n != NULL)
         n->literal = h->kind == SIGEXT_HOST_NAME;
     return n;
@@ -442,6 +452,9 @@ static const sigext_host *read_host(sigext_ctx *ctx, const struct sx_node *n,
     /* TODO(json): a name really holding '$' reads back with '*'. */
     for (size_t i = 0; i <= len; i++)
         buf[i] = n->text[i] == '$' ? '*' : n->text[i];
+    /* "printer." is how a one-label name is written (host_node). */
+    if (len > 1 && buf[len - 1] == '.')
+        buf[--len] = '\0';
     h = sx_host_text(ctx, buf, len);
     if (h == NULL) {
         why_fail(why, whysz, "out of memory");

@@ -2,8 +2,9 @@
  * signature.c - stage 3: patterns in, the flows that recur in all of
  * them out (SPEC stage 3).
  *
- * The pattern with the fewest flows is the reference (the first such in
- * input order).  Each of its flows is kept when every other pattern has a
+ * The pattern with the fewest flows is the reference (ties go to the
+ * first file name in byte order, so the order of the arguments does not
+ * matter).  Each of its flows is kept when every other pattern has a
  * matching flow; the first match of each pattern is merged into it, in
  * the order of the patterns sorted by size (ties in input order), so the
  * result is the same on every run.  Each pattern is indexed by class once,
@@ -25,8 +26,15 @@ static int cmp_size(const void *a, const void *b)
 {
     const struct indexed *x = a, *y = b;
 
+    int c;
+
     if (x->p->n_flows != y->p->n_flows)
         return x->p->n_flows < y->p->n_flows ? -1 : 1;
+    /* Ties by file name, so the order the traces were given in does not
+     * change the result; input order only for unnamed patterns. */
+    if (x->p->source != NULL && y->p->source != NULL &&
+        (c = strcmp(x->p->source, y->p->source)) != 0)
+        return c;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
