@@ -132,7 +132,8 @@ void sx_ctx_set_shared(sigext_ctx *ctx, bool shared);
  * it.  Workers use it so that errors do not race on ctx->err. */
 void sx_err_redirect(char *buf);
 
-/* Set the context error ("path: message") and return `status`. */
+/* Set the context error ("path: message") and return `status`.  Control
+ * characters in the message become '?', so it stays one line. */
 int sx_fail(sigext_ctx *ctx, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -223,6 +223,16 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
             buf = nb;
         }
         size_t got = fread(buf + n, 1, cap - n, fp);
+        /* Every format read here is text.  A NUL byte would cut a value
+         * that is interned with its length but written out with strlen,
+         * so what was read would not read back (found by fuzz_csv).
+         * Checked as it comes, so /dev/zero is not read to the cap. */
+        if (memchr(buf + n, '\0', got) != NULL) {
+            free(buf);
+            fclose(fp);
+            return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: not a text file "
+                           "(NUL byte)", path);
+        }
         n += got;
         if (got == 0)
             break;
@@ -235,14 +245,6 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
                        e ? strerror(e) : "read error");
     }
     fclose(fp);
-    /* Every format read here is text.  A NUL byte would cut a value
-     * that is interned with its length but written out with strlen, so
-     * what was read would not read back (found by fuzz_csv). */
-    if (memchr(buf, '\0', n) != NULL) {
-        free(buf);
-        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: not a text file "
-                       "(NUL byte)", path);
-    }
     buf[n] = '\0';
     *text = buf;
     *len = n;

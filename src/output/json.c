@@ -59,7 +59,7 @@ static json_t *json_text(sigext_ctx *ctx, const char *s)
         return NULL;
     /* TODO(json): keep non-UTF-8 bytes (an escape scheme both ways). */
     if (changed)
-        sx_log_line(ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s",
+        sx_log(ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s",
                     copy);
     j = json_string(copy);
     free(copy);
@@ -112,9 +112,9 @@ static int self_of(sigext_ctx *ctx, const char *ip, struct sx_self *self)
         return SIGEXT_OK;
     h = sx_host_text(ctx, ip, strlen(ip));
     if (h == NULL)
-        return sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     if (h->kind == SIGEXT_HOST_NAME)
-        return sx_fail_line(ctx, SIGEXT_ERR_USAGE,
+        return sx_fail(ctx, SIGEXT_ERR_USAGE,
                             "invalid device IP address \"%s\"", ip);
     if (h->kind == SIGEXT_HOST_IPV4)
         self->ipv4 = h;
@@ -180,11 +180,11 @@ int sigext_write_flows_json(sigext_ctx *ctx, const sigext_pattern *p,
     json_decref(arr);
     sx_arena_free(&arena);
     if (text == NULL)
-        return sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
 
     st = SIGEXT_OK;
     if (fputs(text, out) == EOF || fputc('\n', out) == EOF)
-        st = sx_fail_line(ctx, SIGEXT_ERR_OUTPUT, "write failed");
+        st = sx_fail(ctx, SIGEXT_ERR_OUTPUT, "write failed");
     free(text);
     return st;
 }
@@ -291,18 +291,18 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
     *out = NULL;
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL)
-        return sx_fail_line(ctx, SIGEXT_ERR_FORMAT, "%s:%d:%d: %s", path,
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d:%d: %s", path,
                             jerr.line, jerr.column, jerr.text);
     if (!json_is_array(root)) {
         json_decref(root);
-        return sx_fail_line(ctx, SIGEXT_ERR_FORMAT,
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT,
                             "%s: not a JSON array of policies", path);
     }
     /* At least one slot: never hand memcpy a NULL, even for 0 bytes. */
     flows = calloc(json_array_size(root) + 1, sizeof(*flows));
     if (flows == NULL) {
         json_decref(root);
-        return sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     }
 
     json_array_foreach(root, i, v) {
@@ -312,7 +312,7 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
         struct sx_node *pol;
 
         if (!json_is_object(v)) {
-            st = sx_fail_line(ctx, SIGEXT_ERR_FORMAT,
+            st = sx_fail(ctx, SIGEXT_ERR_FORMAT,
                               "%s: policy %zu: not an object", path, i + 1);
             break;
         }
@@ -325,7 +325,7 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
         }
         if (why == NULL)
             why = pol != NULL ? buf : "out of memory";
-        st = sx_fail_line(ctx, strcmp(why, "out of memory") == 0 ?
+        st = sx_fail(ctx, strcmp(why, "out of memory") == 0 ?
                           SIGEXT_ERR_NOMEM : SIGEXT_ERR_FORMAT,
                           "%s: policy %zu: %s", path, i + 1, why);
         break;

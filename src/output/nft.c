@@ -161,14 +161,14 @@ static int nft_fail(struct nft *t, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     if (t->a.failed)
-        return sx_fail_line(t->ctx, SIGEXT_ERR_NOMEM, "out of memory");
-    return sx_fail_line(t->ctx, SIGEXT_ERR_FORMAT, "%s: policy %s: %s", t->src,
+        return sx_fail(t->ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    return sx_fail(t->ctx, SIGEXT_ERR_FORMAT, "%s: policy %s: %s", t->src,
                         t->policy != NULL ? t->policy : "?", msg);
 }
 
 static int nomem(struct nft *t)
 {
-    return sx_fail_line(t->ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    return sx_fail(t->ctx, SIGEXT_ERR_NOMEM, "out of memory");
 }
 
 static int add_match(struct nft *t, struct dir_rule *r, const char *fmt, ...)
@@ -351,7 +351,7 @@ static int domain_set(struct nft *t, const char *domain, int ipver,
         return nomem(t);
     HASH_ADD_KEYPTR(hh, t->sets, s->key, strlen(s->key), s);
     if (s->elems == NULL) {
-        sx_log_line(t->ctx, SIGEXT_LOG_INFO, "%s: no IPv%d address known, "
+        sx_log(t->ctx, SIGEXT_LOG_INFO, "%s: no IPv%d address known, "
                     "its rules stay queued", domain, ipver);
         return SIGEXT_OK;
     }
@@ -572,7 +572,7 @@ static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
             return nft_fail(t, "protocol \"%s\" is not supported", k);
         } else {
             /* The translator skips protocols it has no module for. */
-            sx_log_line(t->ctx, SIGEXT_LOG_WARN, "%s: policy %s: unknown "
+            sx_log(t->ctx, SIGEXT_LOG_WARN, "%s: policy %s: unknown "
                         "protocol \"%s\" ignored", t->src, t->policy, k);
         }
     }
@@ -639,7 +639,7 @@ static int assign(struct nft *t, const char *name, const struct dir_rule *r,
         sx_buf_puts(&g->names, ", ");
         if (strcmp(g->stats, r->stats) != 0)
             /* TODO(nft): merge rates and sizes as NFQueue.update_match. */
-            sx_log_line(t->ctx, SIGEXT_LOG_WARN, "%s: policy %s shares its "
+            sx_log(t->ctx, SIGEXT_LOG_WARN, "%s: policy %s shares its "
                         "rule but not its statistics; the first policy's are "
                         "used", t->src, name);
     }
@@ -648,7 +648,7 @@ static int assign(struct nft *t, const char *name, const struct dir_rule *r,
         return nomem(t);
     if (r->nfq && g->queue < 0) {
         if (queue > NFQ_MAX)
-            return sx_fail_line(t->ctx, SIGEXT_ERR_LIMIT, "%s: more than %d "
+            return sx_fail(t->ctx, SIGEXT_ERR_LIMIT, "%s: more than %d "
                                 "queues needed", t->src, NFQ_MAX + 1);
         g->queue = queue;
         *opened = true;
@@ -813,7 +813,7 @@ static int run(sigext_ctx *ctx, const char *src, const char *device,
     int st;
 
     if (!nft_identifier(device))
-        return sx_fail_line(ctx, SIGEXT_ERR_USAGE, "invalid device name \"%s\" "
+        return sx_fail(ctx, SIGEXT_ERR_USAGE, "invalid device name \"%s\" "
                             "(letters, digits, '_', '-', '.', '/'; not first a "
                             "digit; not an nft keyword)", device);
     memset(&t, 0, sizeof(t));
@@ -844,7 +844,7 @@ int sigext_write_nft(sigext_ctx *ctx, const sigext_pattern *p,
         return st;
     pols = sx_pattern_policies(&a, p, &self);
     if (pols == NULL)
-        st = sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     else
         st = run(ctx, p->source != NULL ? p->source : "signature",
                  dev->name, &self, pols, o, out);
@@ -865,7 +865,7 @@ int sigext_write_nft_from_profile(sigext_ctx *ctx, const char *profile_path,
     inter = sx_map_get(p->root, "interactions");
     if (inter != NULL && inter->kind == SX_NODE_MAP && inter->n > 0)
         /* TODO(nft): interactions (policies chained in user space). */
-        sx_log_line(ctx, SIGEXT_LOG_WARN, "%s: %zu interaction(s) not "
+        sx_log(ctx, SIGEXT_LOG_WARN, "%s: %zu interaction(s) not "
                     "translated, only single-policies", profile_path, inter->n);
     st = run(ctx, profile_path, p->dev.name, &p->self, p->policies, o, out);
     sx_profile_free(p);

@@ -845,39 +845,3 @@ char *sx_utf8_fix(const char *s, bool *changed)
     return copy;
 }
 
-/* Control characters (a '\n' in a YAML key, say) would break the one
- * line a message must be: they become '?'. */
-static void scrub(char *s)
-{
-    for (; *s != '\0'; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = '?';
-    }
-}
-
-int sx_fail_line(sigext_ctx *ctx, int status, const char *fmt, ...)
-{
-    char buf[sizeof(ctx->err)];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    scrub(buf);
-    return sx_fail(ctx, status, "%s", buf);
-}
-
-void sx_log_line(sigext_ctx *ctx, sigext_log_level level, const char *fmt,
-                 ...)
-{
-    char buf[1024];
-    va_list ap;
-
-    if (!sx_log_on(ctx, level))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    scrub(buf);
-    sx_log(ctx, level, "%s", buf);
-}

@@ -130,12 +130,6 @@ struct sx_node *sx_pattern_policies(struct sx_arena *a,
                                     const sigext_pattern *p,
                                     const struct sx_self *self);
 
-/* sx_fail and sx_log for messages that quote input (names, keys, YAML
- * scalars): control characters become '?', so a message stays one line. */
-int sx_fail_line(sigext_ctx *ctx, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void sx_log_line(sigext_ctx *ctx, sigext_log_level level, const char *fmt,
-                 ...) __attribute__((format(printf, 3, 4)));
 
 /* A copy of s (malloc) where bytes that are not valid UTF-8 are '?':
  * JSON and YAML text must be UTF-8.  *changed tells whether any was. */

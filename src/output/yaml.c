@@ -94,7 +94,7 @@ static bool emit_scalar(struct yemit *y, const char *s, bool typed)
         return emit(y, 0);
     /* TODO(yaml): keep non-UTF-8 bytes of names and URIs. */
     if (changed)
-        sx_log_line(y->ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s",
+        sx_log(y->ctx, SIGEXT_LOG_WARN, "not UTF-8, written with '?': %s",
                     copy);
     ok = yaml_scalar_event_initialize(&y->ev, NULL, NULL,
                                       (yaml_char_t *)copy, (int)strlen(copy),
@@ -157,7 +157,7 @@ int sigext_write_profile(sigext_ctx *ctx, const sigext_pattern *p,
     pols = sx_pattern_policies(&arena, p, &self);
     if (pols == NULL) {
         sx_arena_free(&arena);
-        return sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     }
 
     memset(&y, 0, sizeof(y));
@@ -204,7 +204,7 @@ int sigext_write_profile(sigext_ctx *ctx, const sigext_pattern *p,
         y.ok = yaml_emitter_flush(&y.em) != 0;
 
     if (!y.ok && !y.buf.failed)
-        st = sx_fail_line(ctx, SIGEXT_ERR_OUTPUT, "YAML emitter: %s",
+        st = sx_fail(ctx, SIGEXT_ERR_OUTPUT, "YAML emitter: %s",
                           y.em.problem != NULL ? y.em.problem : "failed");
     else
         st = sx_buf_flush(ctx, &y.buf, out);
@@ -645,17 +645,17 @@ static int profile_device(sigext_ctx *ctx, struct sx_profile *p)
     const char *fam[2] = { "ipv4", "ipv6" };
 
     if (p->root->kind != SX_NODE_MAP)
-        return sx_fail_line(ctx, SIGEXT_ERR_FORMAT, "%s: not a device profile",
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: not a device profile",
                             p->path);
     if (di == NULL)
-        return sx_fail_line(ctx, SIGEXT_ERR_FORMAT, "%s: missing device-info",
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: missing device-info",
                             p->path);
     if (di->kind != SX_NODE_MAP)
-        return sx_fail_line(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device-info must "
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device-info must "
                             "be a map", p->path, di->line);
     p->dev.name = profile_str(di, "name");
     if (p->dev.name == NULL || p->dev.name[0] == '\0')
-        return sx_fail_line(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device-info has no "
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device-info has no "
                             "name", p->path, di->line);
     p->dev.mac = profile_str(di, "mac");
     for (int i = 0; i < 2; i++) {
@@ -668,9 +668,9 @@ static int profile_device(sigext_ctx *ctx, struct sx_profile *p)
         s = sx_node_is_str(n) ? n->text : "";
         h = sx_host_text(ctx, s, strlen(s));
         if (h == NULL)
-            return sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+            return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
         if (h->kind != (i == 0 ? SIGEXT_HOST_IPV4 : SIGEXT_HOST_IPV6))
-            return sx_fail_line(ctx, SIGEXT_ERR_FORMAT,
+            return sx_fail(ctx, SIGEXT_ERR_FORMAT,
                                 "%s:%d: device-info %s is not an %s address",
                                 p->path, n->line, fam[i],
                                 i == 0 ? "IPv4" : "IPv6");
@@ -695,7 +695,7 @@ int sx_profile_read(sigext_ctx *ctx, const char *path,
 
     *out = NULL;
     if (p == NULL)
-        return sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     memset(&top, 0, sizeof(top));
     top.ctx = ctx;
     top.a = &p->arena;
@@ -706,7 +706,7 @@ int sx_profile_read(sigext_ctx *ctx, const char *path,
     if (p->path != NULL)
         p->root = parse_file(&top, path, 0, err, sizeof(err), &st);
     if (p->root == NULL) {
-        st = sx_fail_line(ctx, st, "%s", err);
+        st = sx_fail(ctx, st, "%s", err);
         sx_profile_free(p);
         return st;
     }
@@ -716,7 +716,7 @@ int sx_profile_read(sigext_ctx *ctx, const char *path,
         if (p->policies != NULL && p->policies->kind == SX_NODE_NULL)
             p->policies = NULL;
         if (p->policies != NULL && p->policies->kind != SX_NODE_MAP)
-            st = sx_fail_line(ctx, SIGEXT_ERR_FORMAT, "%s:%d: single-policies "
+            st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: single-policies "
                               "must be a map", p->path, p->policies->line);
     }
     if (st != SIGEXT_OK) {
@@ -744,13 +744,13 @@ int sx_profile_pattern(sigext_ctx *ctx, const struct sx_profile *p,
 
     *out = NULL;
     if (flows == NULL)
-        return sx_fail_line(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         char why[256];
 
         if (sx_policy_flow(ctx, p->policies->vals[i], &p->self, &flows[i],
                            why, sizeof(why)) < 0) {
-            st = sx_fail_line(ctx, SIGEXT_ERR_FORMAT, "%s:%d: policy %s: %s",
+            st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: policy %s: %s",
                               p->path, p->policies->vals[i]->line,
                               p->policies->keys[i], why);
             break;

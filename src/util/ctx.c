@@ -130,6 +130,16 @@ void sigext_set_progress(sigext_ctx *ctx, sigext_progress_fn fn,
     ctx->progress_user = user;
 }
 
+/* Messages quote input (names, YAML keys): a control character would
+ * break the one line a message must be, so it becomes '?'. */
+static void scrub(char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+    }
+}
+
 int sx_fail(sigext_ctx *ctx, int status, const char *fmt, ...)
 {
     va_list ap;
@@ -138,6 +148,7 @@ int sx_fail(sigext_ctx *ctx, int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(ctx->err), fmt, ap);
     va_end(ap);
+    scrub(buf);
     return status;
 }
 
@@ -151,6 +162,7 @@ void sx_log(sigext_ctx *ctx, sigext_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    scrub(buf);
     ctx->log_fn(ctx->log_user, level, buf);
 }
 

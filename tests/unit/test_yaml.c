@@ -16,22 +16,10 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "flows/flows.h"
 #include "output/readers.h"
-
-static sigext_ctx *ctx;
-
-static int setup(void **state)
-{
-    ctx = sigext_ctx_new(NULL);
-    return ctx == NULL;
-}
-
-static int teardown(void **state)
-{
-    sigext_ctx_free(ctx);
-    return 0;
-}
 
 /* ---- files ---- */
 
@@ -75,13 +63,6 @@ static int cleanup(void **state)
 }
 
 /* ---- flows ---- */
-
-static const sigext_host *host(const char *s)
-{
-    const sigext_host *h = sx_host_text(ctx, s, strlen(s));
-    assert_non_null(h);
-    return h;
-}
 
 static sigext_flow flow(const char *src, const char *dst, int tr,
                         uint16_t dport)
