@@ -58,6 +58,46 @@ for c in "${cases[@]}"; do
     fi
 done
 
+# Every nftables script passes `nft -c` (a dry run).  Kernels without
+# nfqueue support refuse queue rules, so a copy with them turned into
+# `accept` is checked instead, and the test says so.
+if command -v nft > /dev/null 2>&1; then
+    for f in "$tmp"/*.nft; do
+        [ -e "$f" ] || continue
+        if nft -c -f "$f" > "$tmp/nft.err" 2>&1; then
+            echo "ok   nft -c $(basename "$f")"
+            continue
+        fi
+        sed -E 's/queue num [0-9]+/accept/' "$f" > "$tmp/noqueue.nft"
+        if nft -c -f "$tmp/noqueue.nft" > "$tmp/nft.err" 2>&1; then
+            echo "ok   nft -c $(basename "$f") (queue rules checked as" \
+                 "accept: no nfqueue support here)"
+        else
+            echo "FAIL nft -c $(basename "$f")"
+            head -5 "$tmp/nft.err"
+            fail=1
+        fi
+    done
+else
+    echo "note: nft not installed; scripts not checked with nft -c"
+fi
+
+# Every profile parses with PyYAML's safe loader, when it is installed.
+if python3 -c 'import yaml' > /dev/null 2>&1; then
+    for f in "$tmp"/*.yaml; do
+        [ -e "$f" ] || continue
+        if python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1]))
+assert "device-info" in d and "single-policies" in d' "$f" 2> "$tmp/py.err"
+        then
+            echo "ok   yaml.safe_load $(basename "$f")"
+        else
+            echo "FAIL yaml.safe_load $(basename "$f")"
+            tail -2 "$tmp/py.err"
+            fail=1
+        fi
+    done
+fi
+
 # Determinism: a second run gives the same bytes.
 "$sigext" signature -o "$tmp/a" examples/plug-on &&
 "$sigext" signature -o "$tmp/b" examples/plug-on/plug-on-3.pcap \
