@@ -484,6 +484,9 @@ int sigext_pattern_read(sigext_ctx *ctx, const char *path,
         st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: empty file", path);
     else if (i < len && text[i] == '[')
         st = sx_pattern_read_json(ctx, path, text, len, out);
+    else if (i < len && text[i] == '{')
+        st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: a JSON object; sigext "
+                     "writes flows as a JSON array of policies", path);
     else
         st = read_flows_csv(ctx, path, text, len, out);
     free(text);
