@@ -30,6 +30,15 @@
 #define TLS_HELLO_CAP (16384 + 5)
 
 /*
+ * ClientHellos being reassembled at once.  Each holds a buffer of up to
+ * TLS_HELLO_CAP bytes until its connection sends the rest, which a
+ * hostile capture never does; without a cap, partial hellos on many
+ * connections would grow memory by 16 KiB per 60-byte packet.  This cap
+ * keeps those buffers within 16 MiB; real traces have a few at a time.
+ */
+#define TLS_PENDING_MAX 1024
+
+/*
  * A direct-mapped cache of recent directed 5-tuples: their interned hosts
  * and, for packets without app fields, their group.  Most packets belong
  * to a flow seen a moment ago, so one probe into this array replaces
@@ -505,7 +514,8 @@ static bool tls_filter(struct reader *rd, const struct sx_frame *f,
         return false;
     }
     case SX_TLS_HELLO_PARTIAL:
-        if (need > TLS_HELLO_CAP || need <= len)
+        if (need > TLS_HELLO_CAP || need <= len ||
+            rd->t->pending_hellos >= TLS_PENDING_MAX)
             return true;
         c = conn_get(rd->t, r, true);
         if (c == NULL)
@@ -541,10 +551,6 @@ static int classify(struct reader *rd, const struct sx_frame *f,
     bool tcp = f->l4 == 6;
 
     if (tcp) {
-        if (f->tcp_flags & 0x07)        /* FIN, SYN, RST */
-            return 0;
-        if (f->payload_wire == 0)       /* pure ACK */
-            return 0;
         if (tls_filter(rd, f, r))
             return 0;
     } else {
@@ -619,6 +625,20 @@ const sigext_app *sx_group_app(sigext_ctx *ctx, sigext_trace *t,
     return app;
 }
 
+/*
+ * A capture time in nanoseconds, saturated: pcapng resolutions and
+ * offsets can put a timestamp anywhere in int64 seconds, far beyond what
+ * int64 nanoseconds hold (found by fuzz_pipeline).
+ */
+static int64_t ts_ns(int64_t sec, uint32_t nsec)
+{
+    if (sec > INT64_MAX / 1000000000 - 1)
+        return INT64_MAX;
+    if (sec < INT64_MIN / 1000000000 + 1)
+        return INT64_MIN;
+    return sec * 1000000000 + nsec;
+}
+
 static int read_frames(struct reader *rd, struct sx_capture *cap)
 {
     sigext_ctx *ctx = rd->ctx;
@@ -627,7 +647,11 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
     const uint8_t *data;
     char err[256];
     int64_t prev_ns = 0;
-    int64_t timeout_ns = (int64_t)(ctx->opt.timeout * 1e9);
+    /* A timeout of 292 years or more (or inf, NaN) never cuts; the
+     * conversion of a larger double would be undefined (C11 6.3.1.4). */
+    int64_t timeout_ns = !(ctx->opt.timeout < 9e9)
+                             ? INT64_MAX
+                             : (int64_t)(ctx->opt.timeout * 1e9);
     uint64_t seq = 0;
 
     for (;;) {
@@ -650,13 +674,16 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         }
 
         /* SPEC stage 1, step 3: a long silence ends the event. */
-        int64_t now_ns = hdr.sec * 1000000000 + hdr.nsec;
-        if (seq > 0 && now_ns - prev_ns > timeout_ns) {
+        int64_t now_ns = ts_ns(hdr.sec, hdr.nsec), gap;
+        bool late = __builtin_sub_overflow(now_ns, prev_ns, &gap)
+                        ? now_ns > prev_ns
+                        : gap > timeout_ns;
+        if (seq > 0 && late) {
             t->stats.after_timeout++;
             sx_log(ctx, SIGEXT_LOG_WARN,
                    "%s: %.1f s of silence after frame %llu ends the trace "
                    "(--timeout %g); later frames are ignored", t->path,
-                   (double)(now_ns - prev_ns) / 1e9,
+                   ((double)now_ns - (double)prev_ns) / 1e9,
                    (unsigned long long)seq, ctx->opt.timeout);
             return SIGEXT_OK;
         }
@@ -693,6 +720,14 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         }
         t->stats.truncated += f.truncated;
         t->stats.malformed += f.malformed;
+
+        /* TCP control segments (SYN, FIN, RST) and pure ACKs say nothing
+         * about the event (SPEC stage 1, step 4).  Dropping them here,
+         * before any per-flow state is touched, saves a cache miss. */
+        if (f.l4 == 6 && ((f.tcp_flags & 0x07) || f.payload_wire == 0)) {
+            t->stats.skipped_control++;
+            continue;
+        }
 
         memset(&r, 0, sizeof(r));
         r.id = seq;
