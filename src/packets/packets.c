@@ -195,6 +195,9 @@ static struct sx_conn *conn_get(sigext_trace *t, const sigext_record *r,
     return c;
 }
 
+static int keep_record(sigext_ctx *ctx, sigext_trace *t,
+                       const sigext_record *r);
+
 int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
                  const sigext_app *group_app, struct sx_group **hint)
 {
@@ -227,11 +230,18 @@ int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
     t->stats.kept++;
     if (hint != NULL)
         *hint = g;
+    return keep_record(ctx, t, r);
+}
 
-    /* TODO(packets): records are kept until the end of the trace, so
-     * that names learned later apply to earlier packets: `sigext packets`
-     * needs memory in proportion to the packets (the flow stages do not).
-     * A second pass over the file would stream them instead. */
+/*
+ * TODO(packets): records are kept until the end of the trace, so that
+ * names learned later apply to earlier packets: `sigext packets` needs
+ * memory in proportion to the packets (the flow stages do not).  A second
+ * pass over the file would stream them instead.
+ */
+static int keep_record(sigext_ctx *ctx, sigext_trace *t,
+                       const sigext_record *r)
+{
     if (!ctx->opt.keep_records)
         return SIGEXT_OK;
     if (t->n_recs == t->cap_recs) {
@@ -770,9 +780,12 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         }
         /* Packets without app fields of one 5-tuple share a group: count
          * them in the cache entry, which is in the CPU cache already. */
-        if (gapp == NULL && e->group != NULL && !ctx->opt.keep_records) {
+        if (gapp == NULL && e->group != NULL) {
             e->pending++;
             t->stats.kept++;
+            st = keep_record(ctx, t, &r);
+            if (st != SIGEXT_OK)
+                return st;
             continue;
         }
         st = sx_trace_add(ctx, t, &r, gapp, gapp == NULL ? &e->group : NULL);
