@@ -48,7 +48,9 @@
 
 #include "sx_int.h"
 
-/* Longer lines are not records Unbound writes for the types we read. */
+/* Longer lines are not records Unbound writes for the types we read.
+ * TODO(unbound): such a line is skipped only after getline() has read it
+ * whole, so memory follows the longest line of the file. */
 #define DUMP_MAX_LINE 65536
 #define DUMP_MAX_FIELDS 8
 
