@@ -19,9 +19,11 @@ struct sx_cursor {
     const uint8_t *end;
 };
 
+/* An empty view may come as (NULL, 0): NULL + 0 is undefined in C11
+ * (6.5.6p8 speaks of pointers into an array), so it is not computed. */
 static inline struct sx_cursor sx_cur_make(const uint8_t *p, size_t len)
 {
-    struct sx_cursor c = {p, p + len};
+    struct sx_cursor c = {p, len > 0 ? p + len : p};
     return c;
 }
 
@@ -39,7 +41,8 @@ static inline bool sx_cur_skip(struct sx_cursor *c, size_t n)
 {
     if (!sx_cur_has(c, n))
         return false;
-    c->pos += n;
+    if (n > 0)                  /* the cursor may be (NULL, NULL) */
+        c->pos += n;
     return true;
 }
 
@@ -111,7 +114,8 @@ static inline bool sx_cur_bytes(struct sx_cursor *c, void *dst, size_t n)
         for (size_t i = 0; i < n; i++)
             d[i] = s[i];
     }
-    c->pos += n;
+    if (n > 0)
+        c->pos += n;
     return true;
 }
 
@@ -122,8 +126,11 @@ static inline bool sx_cur_sub(struct sx_cursor *c, size_t n,
     if (!sx_cur_has(c, n))
         return false;
     sub->pos = c->pos;
-    sub->end = c->pos + n;
-    c->pos += n;
+    sub->end = c->pos;
+    if (n > 0) {
+        sub->end += n;
+        c->pos += n;
+    }
     return true;
 }
 
