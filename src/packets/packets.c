@@ -65,13 +65,42 @@ static void fc_flush(struct fc_entry *e)
     }
 }
 
+/*
+ * A smaller direct-mapped cache of interned hosts by address, consulted
+ * on the 5-tuple cache's misses.  A home network has few hosts, this
+ * array stays in the CPU's cache where the context's table does not, and
+ * with --jobs it keeps reading threads off the context's lock.
+ */
+#define HC_BITS 13
+
+struct hc_entry {
+    uint8_t key[17];            /* ip version, then 16 address bytes */
+    const sigext_host *host;
+};
+
 /* State of one read: the trace and the context it learns into. */
 struct reader {
     sigext_ctx *ctx;
     sigext_trace *t;
     bool warned_link;
     struct fc_entry *fc;        /* 1 << FC_BITS entries */
+    struct hc_entry *hc;        /* 1 << HC_BITS entries */
 };
+
+static const sigext_host *host_cached(struct reader *rd, uint8_t ipver,
+                                      const uint8_t *addr)
+{
+    uint8_t key[17] = {ipver};
+    struct hc_entry *e;
+
+    memcpy(key + 1, addr, ipver == 4 ? 4 : 16);
+    e = &rd->hc[sx_hash_bytes(key, sizeof(key)) & ((1u << HC_BITS) - 1)];
+    if (e->host == NULL || memcmp(e->key, key, sizeof(key)) != 0) {
+        e->host = sx_host_ip(rd->ctx, ipver, addr);
+        memcpy(e->key, key, sizeof(key));
+    }
+    return e->host;
+}
 
 sigext_trace *sx_trace_new(sigext_ctx *ctx, const char *path)
 {
@@ -761,8 +790,8 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
             &rd->fc[sx_hash_bytes(key, FC_KEY) & ((1u << FC_BITS) - 1)];
         if (e->src == NULL || memcmp(e->key, key, FC_KEY) != 0) {
             fc_flush(e);
-            e->src = sx_host_ip(ctx, f.ipver, f.src);
-            e->dst = sx_host_ip(ctx, f.ipver, f.dst);
+            e->src = host_cached(rd, f.ipver, f.src);
+            e->dst = host_cached(rd, f.ipver, f.dst);
             e->group = NULL;
             memcpy(e->key, key, FC_KEY);
             if (e->src == NULL || e->dst == NULL) {
@@ -811,10 +840,12 @@ static int read_one(sigext_ctx *ctx, const char *path, sigext_trace **out)
     }
     rd.t = sx_trace_new(ctx, path);
     rd.fc = calloc((size_t)1 << FC_BITS, sizeof(*rd.fc));
-    if (rd.t == NULL || rd.fc == NULL) {
+    rd.hc = calloc((size_t)1 << HC_BITS, sizeof(*rd.hc));
+    if (rd.t == NULL || rd.fc == NULL || rd.hc == NULL) {
         sx_capture_close(cap);
         sigext_trace_free(rd.t);
         free(rd.fc);
+        free(rd.hc);
         return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     }
     st = read_frames(&rd, cap);
@@ -822,6 +853,7 @@ static int read_one(sigext_ctx *ctx, const char *path, sigext_trace **out)
     for (size_t i = 0; i < (size_t)1 << FC_BITS; i++)
         fc_flush(&rd.fc[i]);
     free(rd.fc);
+    free(rd.hc);
 
     /* Reassembly buffers are not needed past the end of the file. */
     struct sx_conn *c, *ctmp;
