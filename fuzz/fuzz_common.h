@@ -151,4 +151,28 @@ static inline sigext_ctx *fz_ctx(const sigext_options *opt)
     return ctx;
 }
 
+/* Write `p` as a flows CSV to `path` and read it back: the same number
+ * of flows must come back (the CSV promise of SPEC "Outputs"). */
+static inline void fz_flows_csv_round_trip(sigext_ctx *ctx,
+                                           const sigext_pattern *p,
+                                           const char *path)
+{
+    sigext_pattern *back = NULL;
+    FILE *fp = fopen(path, "w");
+    int st;
+
+    if (fp == NULL)
+        fz_trap("fopen of the output file");
+    st = sigext_write_flows_csv(ctx, p, fp);
+    fz_status(ctx, st);
+    if (fclose(fp) != 0 || st != SIGEXT_OK)
+        fz_trap("writing a flows CSV failed");
+    st = sigext_pattern_read(ctx, path, &back);
+    fz_status(ctx, st);
+    if (st != SIGEXT_OK)
+        fz_trap(sigext_error(ctx));
+    fz_check(back->n_flows == p->n_flows);
+    sigext_pattern_free(back);
+}
+
 #endif /* SX_FUZZ_COMMON_H */

@@ -29,26 +29,6 @@ static void write_all(sigext_ctx *ctx, const sigext_trace *t,
     fz_status(ctx, sigext_write_nft(ctx, p, &dev, &nopt, fz_devnull()));
 }
 
-static void csv_round_trip(sigext_ctx *ctx, const sigext_pattern *p)
-{
-    sigext_pattern *back = NULL;
-    FILE *fp = fopen(out.path, "w");
-    int st;
-
-    if (fp == NULL)
-        fz_trap("fopen of the output file");
-    st = sigext_write_flows_csv(ctx, p, fp);
-    fz_status(ctx, st);
-    if (fclose(fp) != 0 || st != SIGEXT_OK)
-        fz_trap("writing a flows CSV failed");
-    st = sigext_pattern_read(ctx, out.path, &back);
-    fz_status(ctx, st);
-    if (st != SIGEXT_OK)
-        fz_trap(sigext_error(ctx));
-    fz_check(back->n_flows == p->n_flows);
-    sigext_pattern_free(back);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sigext_options opt;
@@ -79,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     fz_check(p[0]->n_flows == p[1]->n_flows);
     write_all(ctx, t[0], p[0]);
-    csv_round_trip(ctx, p[0]);
+    fz_flows_csv_round_trip(ctx, p[0], out.path);
 
     st = sigext_signature_extract(ctx, (const sigext_pattern *const *)p, 2,
                                   &sig);
