@@ -42,20 +42,28 @@ struct fz_file {
 };
 
 static char fz_dir[64] __attribute__((unused));
+static char fz_made[4][4096] __attribute__((unused));
+static int fz_n_made __attribute__((unused));
 
+/* At exit: remove the files made in the private directory, then it. */
 static inline void fz_dir_cleanup(void)
 {
+    for (int i = 0; i < fz_n_made; i++)
+        unlink(fz_made[i]);
     if (fz_dir[0] != '\0')
         rmdir(fz_dir);
 }
 
 /*
  * Open `f` once per process.  With `name` NULL a memfd is used (falling
- * back to a temporary file); with a name, the file is `name` inside a
- * private directory made with mkdtemp, removed at exit.
+ * back to a file "input-N"); with a name, the file is `name` inside a
+ * private directory made with mkdtemp.  Files and directory are removed
+ * at exit.
  */
 static inline void fz_file_init(struct fz_file *f, const char *name)
 {
+    char fallback[32];
+
     if (f->path[0] != '\0')
         return;
     if (name == NULL) {
@@ -64,8 +72,11 @@ static inline void fz_file_init(struct fz_file *f, const char *name)
             snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->fd);
             return;
         }
-        name = "input";
+        snprintf(fallback, sizeof(fallback), "input-%d", fz_n_made);
+        name = fallback;
     }
+    if (fz_n_made == (int)(sizeof(fz_made) / sizeof(fz_made[0])))
+        fz_trap("too many input files");
     if (fz_dir[0] == '\0') {
         const char *tmp = getenv("TMPDIR");
 
@@ -79,13 +90,7 @@ static inline void fz_file_init(struct fz_file *f, const char *name)
     f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (f->fd < 0)
         fz_trap("cannot create the input file");
-}
-
-/* Unlink a named file at exit (registered by the harness). */
-static inline void fz_file_unlink(struct fz_file *f)
-{
-    if (f->path[0] != '\0' && strncmp(f->path, "/proc/", 6) != 0)
-        unlink(f->path);
+    snprintf(fz_made[fz_n_made++], sizeof(fz_made[0]), "%s", f->path);
 }
 
 /* Make the file hold exactly data[0..size). */

@@ -11,20 +11,12 @@
 
 static struct fz_file in;
 
-static void cleanup(void)
-{
-    fz_file_unlink(&in);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sigext_nft_options nopt;
     sigext_ctx *ctx;
 
-    if (in.path[0] == '\0') {
-        fz_file_init(&in, "profile.yaml");
-        atexit(cleanup);
-    }
+    fz_file_init(&in, "profile.yaml");
     fz_file_fill(&in, data, size);
     for (int sets = 0; sets < 2; sets++) {
         ctx = fz_ctx(NULL);
