@@ -42,19 +42,9 @@ static const sigext_app *http(const char *method, const char *uri, bool resp)
 static sigext_flow flow(const char *src, const char *dst, int tr,
                         uint16_t dport, const sigext_app *app)
 {
-    sigext_flow f;
+    sigext_flow f = test_flow(src, dst, tr, 0, dport);
 
-    memset(&f, 0, sizeof(f));
-    f.ipver = strchr(src, ':') != NULL ? 6 : 4;
-    f.transport = (uint8_t)tr;
-    f.src = host(src);
-    f.dst = host(dst);
-    if (dport != 0) {
-        f.n_dst_ports = 1;
-        f.dst_ports[0] = dport;
-    }
     f.app = app;
-    f.count = 1;
     return f;
 }
 

@@ -21,10 +21,12 @@
 
 #include <cmocka.h>
 
+#define SX_TEST_OWN_SETUP
+#include "test_util.h"
+
 #include "flows/flows.h"
 #include "output/readers.h"
 
-static sigext_ctx *ctx;
 static char tmpdir[256];
 static int warnings;
 
@@ -269,35 +271,6 @@ static void translator_test(void **state)
 
 /* ---- from a signature ---- */
 
-static const sigext_host *host(const char *s)
-{
-    const sigext_host *h = sx_host_text(ctx, s, strlen(s));
-    assert_non_null(h);
-    return h;
-}
-
-static sigext_flow flow(const char *src, const char *dst, int tr,
-                        uint16_t sport, uint16_t dport)
-{
-    sigext_flow f;
-
-    memset(&f, 0, sizeof(f));
-    f.ipver = strchr(src, ':') != NULL ? 6 : 4;
-    f.transport = (uint8_t)tr;
-    f.src = host(src);
-    f.dst = host(dst);
-    if (sport != 0) {
-        f.n_src_ports = 1;
-        f.src_ports[0] = sport;
-    }
-    if (dport != 0) {
-        f.n_dst_ports = 1;
-        f.dst_ports[0] = dport;
-    }
-    f.count = 1;
-    return f;
-}
-
 /* The reference signature (../shared/expected/reference.default.txt),
  * each flow in the direction of its first packet. */
 static size_t reference(sigext_flow *f)
@@ -307,11 +280,11 @@ static size_t reference(sigext_flow *f)
 
     q.qtype = sx_intern_z(ctx, "A");
     q.name = sx_intern_z(ctx, "use1-api.tplinkra.com");
-    f[n++] = flow("192.168.1.110", "192.168.1.135", 6, 0, 9999);
-    f[n] = flow("192.168.1.135", "192.168.1.1", 17, 0, 53);
+    f[n++] = test_flow("192.168.1.110", "192.168.1.135", 6, 0, 9999);
+    f[n] = test_flow("192.168.1.135", "192.168.1.1", 17, 0, 53);
     f[n++].app = sx_app_intern(ctx, &q);
-    f[n++] = flow("192.168.1.135", "use1-api.tplinkra.com", 6, 0, 443);
-    f[n++] = flow("192.168.1.110", "192.168.1.135", 17, 0, 9999);
+    f[n++] = test_flow("192.168.1.135", "use1-api.tplinkra.com", 6, 0, 443);
+    f[n++] = test_flow("192.168.1.110", "192.168.1.135", 17, 0, 9999);
     return n;
 }
 
@@ -356,10 +329,10 @@ static void several_ports_and_ipv6(void **state)
     int st;
     char *text;
 
-    f[0] = flow("10.0.0.5", "10.0.0.255", 17, 0, 9999);
+    f[0] = test_flow("10.0.0.5", "10.0.0.255", 17, 0, 9999);
     f[0].n_dst_ports = 2;
     f[0].dst_ports[1] = 20002;
-    f[1] = flow("fe80::5", "ff02::fb", 17, 5353, 5353);
+    f[1] = test_flow("fe80::5", "ff02::fb", 17, 5353, 5353);
     text = nft_of_flows(f, 2, &d, NULL, &st);
     assert_int_equal(st, SIGEXT_OK);
     assert_rules(text,
@@ -390,7 +363,7 @@ static void domain_sets(void **state)
     int st;
     char *text;
 
-    f[n++] = flow("192.168.1.135", "n-devs.tplinkcloud.com", 6, 0, 443);
+    f[n++] = test_flow("192.168.1.135", "n-devs.tplinkcloud.com", 6, 0, 443);
     add_name("52.3.101.168", "use1-api.tplinkra.com");
     add_name("3.218.230.180", "use1-api.tplinkra.com");
     add_name("2600:1f18::1", "use1-api.tplinkra.com");

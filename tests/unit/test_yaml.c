@@ -67,19 +67,7 @@ static int cleanup(void **state)
 static sigext_flow flow(const char *src, const char *dst, int tr,
                         uint16_t dport)
 {
-    sigext_flow f;
-
-    memset(&f, 0, sizeof(f));
-    f.ipver = strchr(src, ':') != NULL ? 6 : 4;
-    f.transport = (uint8_t)tr;
-    f.src = host(src);
-    f.dst = host(dst);
-    if (dport != 0) {
-        f.n_dst_ports = 1;
-        f.dst_ports[0] = dport;
-    }
-    f.count = 1;
-    return f;
+    return test_flow(src, dst, tr, 0, dport);
 }
 
 static size_t sample(sigext_flow *f)
