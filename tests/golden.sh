@@ -98,6 +98,21 @@ assert "device-info" in d and "single-policies" in d' "$f" 2> "$tmp/py.err"
     done
 fi
 
+# From a pipe ('-'), a capture is read once and its packet records are
+# kept in memory; from a file, `packets` reads it twice and keeps none.
+# Both give the golden bytes.
+for c in "plug-on.packets.csv|packets" "plug-on-1.flows.csv|flows"; do
+    name=${c%%|*}
+    if cat examples/plug-on/plug-on-1.pcap |
+        "$sigext" "${c#*|}" - > "$tmp/stdin.out" 2> "$tmp/err" &&
+        cmp -s "$golden/$name" "$tmp/stdin.out"; then
+        echo "ok   $name from standard input"
+    else
+        echo "FAIL $name from standard input: $(head -2 "$tmp/err")"
+        fail=1
+    fi
+done
+
 # Determinism: a second run gives the same bytes.
 "$sigext" signature -o "$tmp/a" examples/plug-on &&
 "$sigext" signature -o "$tmp/b" examples/plug-on/plug-on-3.pcap \

@@ -15,12 +15,21 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
+# Read from the file and from a pipe ('-'): the same bytes.
 for f in "$traces"/formats/* "$traces"/linktypes/* "$traces"/protocols/*; do
     for cmd in packets flows; do
         "$sigext" "$cmd" -o "$tmp/out" "$f" 2> "$tmp/err"
         rc=$?
         if [ $rc -ne 0 ] || grep -q Sanitizer "$tmp/err"; then
             echo "FAIL $cmd $(basename "$f"): exit $rc: $(head -3 "$tmp/err")"
+            fail=1
+            continue
+        fi
+        "$sigext" "$cmd" - < "$f" > "$tmp/pipe" 2> "$tmp/err"
+        rc=$?
+        if [ $rc -ne 0 ] || ! cmp -s "$tmp/out" "$tmp/pipe"; then
+            echo "FAIL $cmd - < $(basename "$f"): exit $rc, output differs" \
+                 "from the file's: $(head -3 "$tmp/err")"
             fail=1
         fi
     done

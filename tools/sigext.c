@@ -322,8 +322,9 @@ static void usage(FILE *fp)
 "  firewall  SIGNATURE [TRACE...] nftables script; the traces only teach\n"
 "                                 names for --domain-sets\n"
 "  firewall  --profile FILE       nftables script of a device profile\n"
-"A TRACE is a pcap or pcapng file, or a directory: every capture in it,\n"
-"in name order.  SIGNATURE is a CSV or JSON file that sigext wrote.\n"
+"A TRACE is a pcap or pcapng file, '-' for standard input, or a\n"
+"directory: every capture in it, in name order.  SIGNATURE is a CSV or\n"
+"JSON file that sigext wrote.\n"
 "\n"
 "Output:\n"
 "  -o, --output FILE        write to FILE (atomically); '-' is stdout [-]\n"
@@ -628,15 +629,23 @@ static int fail_out(sigext_ctx *ctx, int st, const struct output *o)
     return EX_SX_OUTPUT;
 }
 
+static bool regular_file(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* True when the file at `path` begins with `text`. */
 static bool starts_with_text(const char *path, const char *text)
 {
     char buf[64];
     size_t n = strlen(text);
-    FILE *fp = fopen(path, "rb");
+    FILE *fp;
     bool yes;
 
-    if (fp == NULL)
+    /* Only a regular file can be peeked at and read again. */
+    if (!regular_file(path) || (fp = fopen(path, "rb")) == NULL)
         return false;
     yes = n < sizeof(buf) && fread(buf, 1, n, fp) == n &&
           memcmp(buf, text, n) == 0;
@@ -1075,7 +1084,11 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
 
-    a.opt.keep_records = strcmp(a.cmd, "packets") == 0;
+    /* `packets` reads a regular file twice (names first, then records)
+     * and keeps nothing; a pipe can only be read once, so its records
+     * stay in memory until the names are known. */
+    a.opt.keep_records = strcmp(a.cmd, "packets") == 0 &&
+                         !(a.n_inputs == 1 && regular_file(a.inputs[0]));
     ctx = sigext_ctx_new(&a.opt);
     if (ctx == NULL) {
         msg(NULL, "out of memory");

@@ -67,7 +67,7 @@ typedef struct sigext_options {
     bool match_random_ports;  /* --match-random-ports */
     bool keep_dhcp;           /* keep DHCP packets (--keep-dhcp) */
     bool strict;              /* damaged captures are errors, not warnings */
-    bool keep_records;        /* keep packet records (sigext packets) */
+    bool keep_records;        /* keep packet records in memory */
     size_t max_flows;         /* per trace; 0 means the default (1000000) */
 } sigext_options;
 
@@ -215,6 +215,21 @@ const sigext_trace_stats *sigext_trace_get_stats(const sigext_trace *trace);
 size_t sigext_trace_record_count(const sigext_trace *trace);
 const sigext_record *sigext_trace_records(const sigext_trace *trace);
 
+/* Receives one record; returns SIGEXT_OK to go on, or a negative status,
+ * which stops the read and is returned as is. */
+typedef int (*sigext_record_fn)(void *user, const sigext_record *r);
+
+/*
+ * Read the trace's capture a second time and pass every record to `fn`,
+ * in capture order, keeping none: the records of a trace read without
+ * keep_records, in O(flows) memory, with all of the trace's names known.
+ * The records are those the first read would have kept.  Fails with
+ * SIGEXT_ERR_USAGE for a trace not read from a regular file (a pipe, a
+ * packets CSV) and SIGEXT_ERR_IO when the file changed in between.
+ */
+int sigext_trace_replay(sigext_ctx *ctx, const sigext_trace *trace,
+                        sigext_record_fn fn, void *user);
+
 /* A host as written out: its learned name (one alias step) or itself. */
 const sigext_host *sigext_resolve(sigext_ctx *ctx, const sigext_trace *trace,
                                   const sigext_host *host);
@@ -299,7 +314,8 @@ long sigext_closest_flow(const sigext_flow *flow, const sigext_pattern *in,
 /* ------------------------------------------------------------------ */
 /* Outputs and their readers                                           */
 
-/* Packet records as CSV (names applied).  The stream stays open. */
+/* Packet records as CSV (names applied): the kept records, or without
+ * keep_records those of sigext_trace_replay().  The stream stays open. */
 int sigext_write_packets_csv(sigext_ctx *ctx, const sigext_trace *trace,
                              FILE *out);
 

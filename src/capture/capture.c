@@ -5,6 +5,7 @@
  * (draft-ietf-opsawg-pcapng) through our own reader in pcapng.c.  The
  * format is told by the first four bytes of the file.
  */
+#define _GNU_SOURCE     /* fopencookie(): classic pcap from a pipe */
 #include "capture/capture.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -38,6 +40,7 @@ struct sx_capture {
     enum cap_kind kind;
     FILE *fp;                   /* owned; for pcap, libpcap reads it */
     uint64_t size;              /* 0 when not a regular file */
+    struct sx_file_id id;       /* id.regular false when not one */
 
     /* pcap */
     pcap_t *pcap;
@@ -96,6 +99,65 @@ static int pcap_header_linktype(const uint8_t *hdr, uint32_t magic)
     return (int)(v & 0xffff);
 }
 
+/*
+ * A pipe cannot be rewound once its first bytes were read to tell the
+ * format, and libpcap wants to read the file header itself: hand it a
+ * stream that gives the bytes already read, then the rest of the pipe.
+ */
+struct peeked {
+    FILE *fp;                   /* owned: closed with the stream */
+    uint8_t hdr[PCAP_HDR_LEN];
+    size_t len;
+    size_t pos;
+};
+
+static ssize_t peeked_read(void *cookie, char *buf, size_t size)
+{
+    struct peeked *pk = cookie;
+    size_t n = 0;
+
+    if (pk->pos < pk->len) {
+        n = pk->len - pk->pos < size ? pk->len - pk->pos : size;
+        memcpy(buf, pk->hdr + pk->pos, n);
+        pk->pos += n;
+    }
+    if (n < size) {
+        size_t more = fread(buf + n, 1, size - n, pk->fp);
+        if (more == 0 && n == 0 && ferror(pk->fp))
+            return -1;
+        n += more;
+    }
+    return (ssize_t)n;
+}
+
+static int peeked_close(void *cookie)
+{
+    struct peeked *pk = cookie;
+    int rc = fclose(pk->fp);
+
+    free(pk);
+    return rc;
+}
+
+/* A stream giving hdr[0..len) then what `fp` still holds; owns fp. */
+static FILE *peeked_open(FILE *fp, const uint8_t *hdr, size_t len)
+{
+    static const cookie_io_functions_t io = {
+        .read = peeked_read, .close = peeked_close};
+    struct peeked *pk = calloc(1, sizeof(*pk));
+    FILE *s;
+
+    if (pk == NULL)
+        return NULL;
+    pk->fp = fp;
+    memcpy(pk->hdr, hdr, len);
+    pk->len = len;
+    s = fopencookie(pk, "rb", io);
+    if (s == NULL)
+        free(pk);
+    return s;
+}
+
 static int open_pcap(struct sx_capture *cap, const uint8_t *hdr, size_t got,
                      uint32_t magic, char *err, size_t errlen)
 {
@@ -112,10 +174,12 @@ static int open_pcap(struct sx_capture *cap, const uint8_t *hdr, size_t got,
 
     /* libpcap reads the header itself. */
     if (fseek(cap->fp, 0, SEEK_SET) != 0) {
-        /* TODO(capture): read classic pcap from pipes (replay the peeked
-         * header through fopencookie). */
-        set_err(err, errlen, "classic pcap cannot be read from a pipe");
-        return SX_CAP_ERR_IO;
+        FILE *s = peeked_open(cap->fp, hdr, got);
+        if (s == NULL) {
+            set_err(err, errlen, strerror(ENOMEM));
+            return SX_CAP_ERR_IO;
+        }
+        cap->fp = s;
     }
 
     /*
@@ -133,6 +197,29 @@ static int open_pcap(struct sx_capture *cap, const uint8_t *hdr, size_t got,
         return SX_CAP_ERR_CORRUPT;
     }
     return SX_CAP_OK;
+}
+
+static void file_id_of(const struct stat *st, struct sx_file_id *id)
+{
+    memset(id, 0, sizeof(*id));
+    if (!S_ISREG(st->st_mode))
+        return;
+    id->regular = true;
+    id->dev = (uint64_t)st->st_dev;
+    id->ino = (uint64_t)st->st_ino;
+    id->size = (uint64_t)st->st_size;
+    id->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+    id->mtime_nsec = (long)st->st_mtim.tv_nsec;
+}
+
+bool sx_file_id_get(const char *path, struct sx_file_id *id)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return false;
+    file_id_of(&st, id);
+    return true;
 }
 
 int sx_capture_open(const char *path, struct sx_capture **out, char *err,
@@ -153,7 +240,16 @@ int sx_capture_open(const char *path, struct sx_capture **out, char *err,
         return SX_CAP_ERR_IO;
     }
 
-    cap->fp = fopen(path, "rb");
+    /* "-" is standard input, as for tcpdump -r; a copy of the
+     * descriptor, so closing the capture leaves the caller's stdin. */
+    if (strcmp(path, "-") == 0) {
+        int fd = dup(STDIN_FILENO);
+        cap->fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (cap->fp == NULL && fd >= 0)
+            close(fd);
+    } else {
+        cap->fp = fopen(path, "rb");
+    }
     if (cap->fp == NULL) {
         set_err(err, errlen, strerror(errno));
         rc = SX_CAP_ERR_IO;
@@ -170,6 +266,7 @@ int sx_capture_open(const char *path, struct sx_capture **out, char *err,
         rc = SX_CAP_ERR_IO;
         goto fail;
     }
+    file_id_of(&st, &cap->id);
     if (S_ISREG(st.st_mode))
         cap->size = (uint64_t)st.st_size;
 
@@ -274,6 +371,18 @@ int sx_capture_next(struct sx_capture *cap, struct sx_frame_hdr *hdr,
 uint64_t sx_capture_size(const struct sx_capture *cap)
 {
     return cap->size;
+}
+
+const struct sx_file_id *sx_capture_id(const struct sx_capture *cap)
+{
+    return &cap->id;
+}
+
+bool sx_file_id_same(const struct sx_file_id *a, const struct sx_file_id *b)
+{
+    return a->regular && b->regular && a->dev == b->dev &&
+           a->ino == b->ino && a->size == b->size &&
+           a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec;
 }
 
 uint64_t sx_capture_offset(const struct sx_capture *cap)

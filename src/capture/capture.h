@@ -9,6 +9,7 @@
 #ifndef SX_CAPTURE_H
 #define SX_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,27 @@ int sx_capture_next(struct sx_capture *cap, struct sx_frame_hdr *hdr,
 /* File size and bytes consumed so far, for progress lines. */
 uint64_t sx_capture_size(const struct sx_capture *cap);
 uint64_t sx_capture_offset(const struct sx_capture *cap);
+
+/*
+ * What identifies the file's content between two reads: a second read
+ * (sigext_trace_replay) refuses a file that was replaced or written to.
+ */
+struct sx_file_id {
+    bool regular;           /* false: a pipe or device, cannot be re-read */
+    uint64_t dev;
+    uint64_t ino;
+    uint64_t size;
+    int64_t mtime_sec;
+    long mtime_nsec;
+};
+
+const struct sx_file_id *sx_capture_id(const struct sx_capture *cap);
+
+/* The identity of the file at `path` now; false when stat() fails. */
+bool sx_file_id_get(const char *path, struct sx_file_id *id);
+
+/* Both regular files with the same identity. */
+bool sx_file_id_same(const struct sx_file_id *a, const struct sx_file_id *b);
 
 void sx_capture_close(struct sx_capture *cap);
 

@@ -85,57 +85,74 @@ static const sigext_host *resolve_cached(sigext_ctx *ctx,
     return rc->val[i];
 }
 
+struct packets_writer {
+    sigext_ctx *ctx;
+    const sigext_trace *t;
+    FILE *out;
+    struct sx_buf b;
+    struct sx_buf tmp;
+    struct resolve_cache *rc;
+};
+
+static int put_packet(void *user, const sigext_record *r)
+{
+    struct packets_writer *w = user;
+    struct sx_buf *b = &w->b;
+
+    sx_buf_u64(b, r->id);
+    sx_buf_putc(b, ',');
+    /* Microseconds unless the capture has finer stamps. */
+    if (r->ts_sec < 0)
+        sx_buf_putc(b, '-');
+    sx_buf_u64(b, (uint64_t)(r->ts_sec < 0 ? -r->ts_sec : r->ts_sec));
+    sx_buf_putc(b, '.');
+    if (r->ts_nsec % 1000 == 0)
+        sx_buf_frac(b, r->ts_nsec / 1000, 6);
+    else
+        sx_buf_frac(b, r->ts_nsec, 9);
+    sx_buf_putc(b, ',');
+    sx_buf_puts(b, sx_net_name(r->ipver));
+    sx_buf_putc(b, ',');
+    put_str(b, resolve_cached(w->ctx, w->t, w->rc, r->src)->text);
+    sx_buf_putc(b, ',');
+    put_str(b, resolve_cached(w->ctx, w->t, w->rc, r->dst)->text);
+    sx_buf_putc(b, ',');
+    sx_buf_puts(b, sx_transport_name(r->transport));
+    sx_buf_putc(b, ',');
+    sx_buf_u64(b, r->sport);
+    sx_buf_putc(b, ',');
+    sx_buf_u64(b, r->dport);
+    sx_buf_putc(b, ',');
+    if (r->app != NULL)
+        put_app(b, &w->tmp, r->app);
+    sx_buf_putc(b, ',');
+    sx_buf_u64(b, r->length);
+    sx_buf_putc(b, '\n');
+    return b->len > 65536 ? sx_buf_flush(w->ctx, b, w->out) : SIGEXT_OK;
+}
+
 int sigext_write_packets_csv(sigext_ctx *ctx, const sigext_trace *t,
                              FILE *out)
 {
-    struct sx_buf b = {0}, tmp = {0};
-    struct resolve_cache *rc = calloc(1, sizeof(*rc));
+    struct packets_writer w = {.ctx = ctx, .t = t, .out = out};
     int st = SIGEXT_OK;
 
-    if (rc == NULL)
+    w.rc = calloc(1, sizeof(*w.rc));
+    if (w.rc == NULL)
         return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
-    sx_buf_puts(&b, packets_header);
-    sx_buf_putc(&b, '\n');
-    for (size_t i = 0; i < t->n_recs && st == SIGEXT_OK; i++) {
-        const sigext_record *r = &t->recs[i];
-
-        sx_buf_u64(&b, r->id);
-        sx_buf_putc(&b, ',');
-        /* Microseconds unless the capture has finer stamps. */
-        if (r->ts_sec < 0)
-            sx_buf_putc(&b, '-');
-        sx_buf_u64(&b, (uint64_t)(r->ts_sec < 0 ? -r->ts_sec : r->ts_sec));
-        sx_buf_putc(&b, '.');
-        if (r->ts_nsec % 1000 == 0)
-            sx_buf_frac(&b, r->ts_nsec / 1000, 6);
-        else
-            sx_buf_frac(&b, r->ts_nsec, 9);
-        sx_buf_putc(&b, ',');
-        sx_buf_puts(&b, sx_net_name(r->ipver));
-        sx_buf_putc(&b, ',');
-        put_str(&b, resolve_cached(ctx, t, rc, r->src)->text);
-        sx_buf_putc(&b, ',');
-        put_str(&b, resolve_cached(ctx, t, rc, r->dst)->text);
-        sx_buf_putc(&b, ',');
-        sx_buf_puts(&b, sx_transport_name(r->transport));
-        sx_buf_putc(&b, ',');
-        sx_buf_u64(&b, r->sport);
-        sx_buf_putc(&b, ',');
-        sx_buf_u64(&b, r->dport);
-        sx_buf_putc(&b, ',');
-        if (r->app != NULL)
-            put_app(&b, &tmp, r->app);
-        sx_buf_putc(&b, ',');
-        sx_buf_u64(&b, r->length);
-        sx_buf_putc(&b, '\n');
-        if (b.len > 65536)
-            st = sx_buf_flush(ctx, &b, out);
+    sx_buf_puts(&w.b, packets_header);
+    sx_buf_putc(&w.b, '\n');
+    if (t->records_kept) {
+        for (size_t i = 0; i < t->n_recs && st == SIGEXT_OK; i++)
+            st = put_packet(&w, &t->recs[i]);
+    } else if (t->stats.kept > 0) {
+        st = sigext_trace_replay(ctx, t, put_packet, &w);
     }
     if (st == SIGEXT_OK)
-        st = sx_buf_flush(ctx, &b, out);
-    sx_buf_free(&b);
-    sx_buf_free(&tmp);
-    free(rc);
+        st = sx_buf_flush(ctx, &w.b, out);
+    sx_buf_free(&w.b);
+    sx_buf_free(&w.tmp);
+    free(w.rc);
     return st;
 }
 
@@ -544,6 +561,7 @@ int sigext_trace_read_csv(sigext_ctx *ctx, const char *path,
         return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     }
     t->from_csv = true;
+    t->records_kept = ctx->opt.keep_records;
 
     /* Request tracking as in the capture reader: a response groups with
      * the latest request of its connection. */

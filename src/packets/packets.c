@@ -83,6 +83,9 @@ struct reader {
     sigext_ctx *ctx;
     sigext_trace *t;
     bool warned_link;
+    bool replay;                /* second read: records go to the sink */
+    sigext_record_fn sink;
+    void *sink_user;
     struct fc_entry *fc;        /* 1 << FC_BITS entries */
     struct hc_entry *hc;        /* 1 << HC_BITS entries */
 };
@@ -263,10 +266,11 @@ int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
 }
 
 /*
- * TODO(packets): records are kept until the end of the trace, so that
- * names learned later apply to earlier packets: `sigext packets` needs
- * memory in proportion to the packets (the flow stages do not).  A second
- * pass over the file would stream them instead.
+ * Records are kept only on request: names learned later in a trace apply
+ * to its earlier packets, so `sigext packets` either keeps every record
+ * until the end or reads the file twice (sigext_trace_replay).
+ * TODO(packets): a capture from a pipe cannot be read twice, so its
+ * records are kept; spooling it to a temporary file would stream them.
  */
 static int keep_record(sigext_ctx *ctx, sigext_trace *t,
                        const sigext_record *r)
@@ -615,7 +619,9 @@ static int classify(struct reader *rd, const struct sx_frame *f,
             d = len >= 2 ? p + 2 : p;
             dl = len >= 2 ? len - 2 : 0;
         }
-        if (sx_dns_parse(d, dl, &dm, mdns ? NULL : on_dns_rr, rd) == 0) {
+        /* A second read knows every name already. */
+        bool learn = !mdns && !rd->replay;
+        if (sx_dns_parse(d, dl, &dm, learn ? on_dns_rr : NULL, rd) == 0) {
             if (dm.has_name)
                 app = app_dns(ctx, &dm);
         } else if (dl >= 12) {
@@ -706,9 +712,10 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
             if (ctx->opt.strict || st != SX_CAP_ERR_CORRUPT)
                 return sx_fail(ctx, SIGEXT_ERR_CORRUPT, "%s: %s", t->path,
                                err);
-            sx_log(ctx, SIGEXT_LOG_WARN,
-                   "%s: %s; read %llu frames up to the damage", t->path,
-                   err, (unsigned long long)seq);
+            if (!rd->replay)
+                sx_log(ctx, SIGEXT_LOG_WARN,
+                       "%s: %s; read %llu frames up to the damage",
+                       t->path, err, (unsigned long long)seq);
             return SIGEXT_OK;
         }
 
@@ -719,11 +726,12 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
                         : gap > timeout_ns;
         if (seq > 0 && late) {
             t->stats.after_timeout++;
-            sx_log(ctx, SIGEXT_LOG_WARN,
-                   "%s: %.1f s of silence after frame %llu ends the trace "
-                   "(--timeout %g); later frames are ignored", t->path,
-                   ((double)now_ns - (double)prev_ns) / 1e9,
-                   (unsigned long long)seq, ctx->opt.timeout);
+            if (!rd->replay)
+                sx_log(ctx, SIGEXT_LOG_WARN,
+                       "%s: %.1f s of silence after frame %llu ends the "
+                       "trace (--timeout %g); later frames are ignored",
+                       t->path, ((double)now_ns - (double)prev_ns) / 1e9,
+                       (unsigned long long)seq, ctx->opt.timeout);
             return SIGEXT_OK;
         }
         prev_ns = now_ns;
@@ -737,7 +745,7 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         st = sx_decode_frame(hdr.linktype, data, hdr.caplen, hdr.wirelen, &f);
         if (st == SX_DEC_BAD_LINK) {
             t->stats.skipped_link++;
-            if (!rd->warned_link)
+            if (!rd->warned_link && !rd->replay)
                 sx_log(ctx, SIGEXT_LOG_WARN,
                        "%s: frames of link type %d skipped", t->path,
                        hdr.linktype);
@@ -807,6 +815,13 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
             t->stats.skipped_control++;
             continue;
         }
+        if (rd->sink != NULL) {
+            t->stats.kept++;
+            st = rd->sink(rd->sink_user, &r);
+            if (st != SIGEXT_OK)
+                return st;
+            continue;
+        }
         /* Packets without app fields of one 5-tuple share a group: count
          * them in the cache entry, which is in the CPU cache already. */
         if (gapp == NULL && e->group != NULL) {
@@ -823,45 +838,69 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
     }
 }
 
+/* Open a capture, with its errors mapped to the library's statuses. */
+static int open_capture(sigext_ctx *ctx, const char *path,
+                        struct sx_capture **cap)
+{
+    char err[256];
+    int st = sx_capture_open(path, cap, err, sizeof(err));
+
+    if (st == SX_CAP_OK)
+        return SIGEXT_OK;
+    int code = st == SX_CAP_ERR_IO       ? SIGEXT_ERR_IO
+               : st == SX_CAP_ERR_FORMAT ? SIGEXT_ERR_FORMAT
+                                         : SIGEXT_ERR_CORRUPT;
+    return sx_fail(ctx, code, "%s: %s", path, err);
+}
+
+/* Read every frame of `cap` into rd->t with fresh caches, which are
+ * freed with the connections' reassembly buffers at the end. */
+static int run_reader(struct reader *rd, struct sx_capture *cap)
+{
+    int st;
+
+    rd->fc = calloc((size_t)1 << FC_BITS, sizeof(*rd->fc));
+    rd->hc = calloc((size_t)1 << HC_BITS, sizeof(*rd->hc));
+    if (rd->fc == NULL || rd->hc == NULL)
+        st = sx_fail(rd->ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    else
+        st = read_frames(rd, cap);
+    for (size_t i = 0; rd->fc != NULL && i < (size_t)1 << FC_BITS; i++)
+        fc_flush(&rd->fc[i]);
+    free(rd->fc);
+    free(rd->hc);
+    rd->fc = NULL;
+    rd->hc = NULL;
+
+    struct sx_conn *c, *ctmp;
+    HASH_ITER(hh, rd->t->conns, c, ctmp) {
+        HASH_DEL(rd->t->conns, c);
+        free(c->hello);
+        free(c);
+    }
+    rd->t->pending_hellos = 0;
+    return st;
+}
+
 static int read_one(sigext_ctx *ctx, const char *path, sigext_trace **out)
 {
     struct sx_capture *cap = NULL;
     struct reader rd = {.ctx = ctx};
-    char err[256];
     int st;
 
     *out = NULL;
-    st = sx_capture_open(path, &cap, err, sizeof(err));
-    if (st != SX_CAP_OK) {
-        int code = st == SX_CAP_ERR_IO       ? SIGEXT_ERR_IO
-                   : st == SX_CAP_ERR_FORMAT ? SIGEXT_ERR_FORMAT
-                                             : SIGEXT_ERR_CORRUPT;
-        return sx_fail(ctx, code, "%s: %s", path, err);
-    }
+    st = open_capture(ctx, path, &cap);
+    if (st != SIGEXT_OK)
+        return st;
     rd.t = sx_trace_new(ctx, path);
-    rd.fc = calloc((size_t)1 << FC_BITS, sizeof(*rd.fc));
-    rd.hc = calloc((size_t)1 << HC_BITS, sizeof(*rd.hc));
-    if (rd.t == NULL || rd.fc == NULL || rd.hc == NULL) {
+    if (rd.t == NULL) {
         sx_capture_close(cap);
-        sigext_trace_free(rd.t);
-        free(rd.fc);
-        free(rd.hc);
         return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     }
-    st = read_frames(&rd, cap);
+    rd.t->file = *sx_capture_id(cap);
+    rd.t->records_kept = ctx->opt.keep_records;
+    st = run_reader(&rd, cap);
     sx_capture_close(cap);
-    for (size_t i = 0; i < (size_t)1 << FC_BITS; i++)
-        fc_flush(&rd.fc[i]);
-    free(rd.fc);
-    free(rd.hc);
-
-    /* Reassembly buffers are not needed past the end of the file. */
-    struct sx_conn *c, *ctmp;
-    HASH_ITER(hh, rd.t->conns, c, ctmp) {
-        HASH_DEL(rd.t->conns, c);
-        free(c->hello);
-        free(c);
-    }
     if (st != SIGEXT_OK) {
         sigext_trace_free(rd.t);
         return st;
@@ -874,6 +913,56 @@ static int read_one(sigext_ctx *ctx, const char *path, sigext_trace **out)
                (unsigned long long)rd.t->stats.truncated);
     *out = rd.t;
     return SIGEXT_OK;
+}
+
+static int changed(sigext_ctx *ctx, const sigext_trace *t)
+{
+    return sx_fail(ctx, SIGEXT_ERR_IO,
+                   "%s: the file changed since it was first read", t->path);
+}
+
+/*
+ * The second read of `sigext packets`: the same frames through the same
+ * code give the same records, now with every name of the trace known,
+ * and none is kept.  A scratch trace takes the per-read state (request
+ * tracking, reassembly); it builds no groups.
+ */
+int sigext_trace_replay(sigext_ctx *ctx, const sigext_trace *t,
+                        sigext_record_fn fn, void *user)
+{
+    struct sx_capture *cap = NULL;
+    struct reader rd = {.ctx = ctx, .replay = true, .sink = fn,
+                        .sink_user = user};
+    int st;
+
+    if (t->from_csv || !t->file.regular)
+        return sx_fail(ctx, SIGEXT_ERR_USAGE,
+                       "%s: not a regular file, so it cannot be read twice; "
+                       "read it with keep_records", t->path);
+    /* Once before opening, so that a file cut short reads as changed
+     * rather than as broken; once after, for a file replaced between. */
+    struct sx_file_id now;
+    if (!sx_file_id_get(t->path, &now) || !sx_file_id_same(&now, &t->file))
+        return changed(ctx, t);
+    st = open_capture(ctx, t->path, &cap);
+    if (st != SIGEXT_OK)
+        return st;
+    if (!sx_file_id_same(sx_capture_id(cap), &t->file)) {
+        sx_capture_close(cap);
+        return changed(ctx, t);
+    }
+    rd.t = sx_trace_new(ctx, t->path);
+    if (rd.t == NULL) {
+        sx_capture_close(cap);
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    }
+    st = run_reader(&rd, cap);
+    sx_capture_close(cap);
+    if (st == SIGEXT_OK && (rd.t->stats.kept != t->stats.kept ||
+                            rd.t->stats.frames != t->stats.frames))
+        st = changed(ctx, t);
+    sigext_trace_free(rd.t);
+    return st;
 }
 
 int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out)

@@ -10,6 +10,7 @@
 #ifndef SX_TRACE_H
 #define SX_TRACE_H
 
+#include "capture/capture.h"
 #include "sx_int.h"
 
 /* Endpoints of a group, in a canonical order (lower pointer first). */
@@ -59,6 +60,8 @@ struct sigext_trace {
     size_t n_recs;
     size_t cap_recs;
     bool from_csv;              /* hosts already resolved */
+    bool records_kept;          /* read with keep_records */
+    struct sx_file_id file;     /* the capture, for a second read */
 };
 
 /*

@@ -1,0 +1,191 @@
+/*
+ * test_packets.c - stage 1 through the public API: records kept in memory
+ * and records of a second read (sigext_trace_replay) are the same, and a
+ * second read refuses a file that changed or cannot be read again.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sigext/sigext.h"
+
+/* A private copy of the bundled example, which the tests may rewrite. */
+static char copy[64];
+
+static int setup(void **state)
+{
+    const char *src = getenv("SIGEXT_SRC");
+    char path[4096];
+    char buf[65536];
+    size_t n;
+    FILE *in, *out;
+    int fd;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/examples/plug-on/plug-on-1.pcap",
+             src != NULL ? src : ".");
+    in = fopen(path, "rb");
+    if (in == NULL) {
+        fprintf(stderr, "cannot open %s (set SIGEXT_SRC)\n", path);
+        return -1;
+    }
+    snprintf(copy, sizeof(copy), "/tmp/sigext-test-packets-XXXXXX");
+    fd = mkstemp(copy);
+    out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (out == NULL) {
+        fclose(in);
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    return fclose(out) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(copy);
+    return 0;
+}
+
+/* The packets CSV of the copy, read with or without kept records. */
+static char *packets_csv(bool keep, int *status)
+{
+    sigext_options opt;
+    sigext_ctx *ctx;
+    sigext_trace *t = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+
+    assert_non_null(mem);
+    sigext_options_init(&opt);
+    opt.keep_records = keep;
+    ctx = sigext_ctx_new(&opt);
+    assert_non_null(ctx);
+    assert_int_equal(sigext_trace_read(ctx, copy, &t), SIGEXT_OK);
+    assert_true(sigext_trace_get_stats(t)->kept > 0);
+    assert_int_equal(sigext_trace_record_count(t) > 0, keep);
+    *status = sigext_write_packets_csv(ctx, t, mem);
+    fclose(mem);
+    sigext_trace_free(t);
+    sigext_ctx_free(ctx);
+    return text;
+}
+
+static void test_replay_equals_kept(void **state)
+{
+    int st1, st2;
+    char *kept = packets_csv(true, &st1);
+    char *replayed = packets_csv(false, &st2);
+
+    (void)state;
+    assert_int_equal(st1, SIGEXT_OK);
+    assert_int_equal(st2, SIGEXT_OK);
+    assert_true(strlen(kept) > 200);
+    assert_string_equal(kept, replayed);
+    free(kept);
+    free(replayed);
+}
+
+struct counter {
+    uint64_t n;
+    uint64_t last_id;
+    bool ordered;
+};
+
+static int count_record(void *user, const sigext_record *r)
+{
+    struct counter *c = user;
+
+    c->ordered = c->ordered && r->id > c->last_id;
+    c->last_id = r->id;
+    c->n++;
+    return c->n == 3 ? SIGEXT_ERR_OUTPUT : SIGEXT_OK;
+}
+
+static void test_replay_callback_and_stop(void **state)
+{
+    sigext_ctx *ctx = sigext_ctx_new(NULL);
+    sigext_trace *t = NULL;
+    struct counter c = {0, 0, true};
+
+    (void)state;
+    assert_int_equal(sigext_trace_read(ctx, copy, &t), SIGEXT_OK);
+    /* The callback's status stops the read after the third record. */
+    assert_int_equal(sigext_trace_replay(ctx, t, count_record, &c),
+                     SIGEXT_ERR_OUTPUT);
+    assert_int_equal(c.n, 3);
+    assert_true(c.ordered);
+    sigext_trace_free(t);
+    sigext_ctx_free(ctx);
+}
+
+static void test_replay_refuses_changed_file(void **state)
+{
+    sigext_ctx *ctx = sigext_ctx_new(NULL);
+    sigext_trace *t = NULL;
+    struct counter c = {0, 0, true};
+    FILE *fp;
+
+    (void)state;
+    assert_int_equal(sigext_trace_read(ctx, copy, &t), SIGEXT_OK);
+    fp = fopen(copy, "ab");
+    assert_non_null(fp);
+    fputc(0, fp);               /* one byte more: another size */
+    fclose(fp);
+    assert_int_equal(sigext_trace_replay(ctx, t, count_record, &c),
+                     SIGEXT_ERR_IO);
+    assert_non_null(strstr(sigext_error(ctx), "changed"));
+    assert_int_equal(c.n, 0);
+    assert_int_equal(truncate(copy, 0), 0);
+    assert_int_equal(sigext_trace_replay(ctx, t, count_record, &c),
+                     SIGEXT_ERR_IO);
+    sigext_trace_free(t);
+    sigext_ctx_free(ctx);
+    teardown(NULL);
+    assert_int_equal(setup(NULL), 0);
+}
+
+static void test_replay_needs_a_capture_file(void **state)
+{
+    sigext_ctx *ctx = sigext_ctx_new(NULL);
+    sigext_trace *t = NULL;
+    struct counter c = {0, 0, true};
+    char csv[] = "/tmp/sigext-test-packets-csv-XXXXXX";
+    int fd = mkstemp(csv);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+    (void)state;
+    assert_non_null(fp);
+    fputs("id,timestamp,network_protocol,src,dst,transport_protocol,"
+          "sport,dport,application_layer,length\n"
+          "1,1.000000,IPv4,10.0.0.1,10.0.0.2,UDP,1000,53,,60\n", fp);
+    fclose(fp);
+    assert_int_equal(sigext_trace_read_csv(ctx, csv, &t), SIGEXT_OK);
+    assert_int_equal(sigext_trace_replay(ctx, t, count_record, &c),
+                     SIGEXT_ERR_USAGE);
+    assert_non_null(strstr(sigext_error(ctx), "cannot be read twice"));
+    sigext_trace_free(t);
+    sigext_ctx_free(ctx);
+    unlink(csv);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_replay_equals_kept),
+        cmocka_unit_test(test_replay_callback_and_stop),
+        cmocka_unit_test(test_replay_refuses_changed_file),
+        cmocka_unit_test(test_replay_needs_a_capture_file),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
