@@ -10,7 +10,9 @@
  *   - the same capture read twice gives the same number of flows, and
  *     a pattern's signature against a copy of itself keeps every flow
  *     (fingerprint matching is reflexive);
- *   - the flows CSV reads back into as many flows.
+ *   - the flows CSV reads back into as many flows;
+ *   - a second read of the file (sigext_trace_replay) gives the very
+ *     records the first one kept.
  */
 #include "fuzz_common.h"
 
@@ -27,6 +29,23 @@ static void write_all(sigext_ctx *ctx, const sigext_trace *t,
     fz_status(ctx, sigext_write_flows_json(ctx, p, dev.ipv4, fz_devnull()));
     fz_status(ctx, sigext_write_profile(ctx, p, &dev, fz_devnull()));
     fz_status(ctx, sigext_write_nft(ctx, p, &dev, &nopt, fz_devnull()));
+}
+
+struct replay_check {
+    const sigext_trace *t;
+    size_t i;
+};
+
+static int same_record(void *user, const sigext_record *r)
+{
+    struct replay_check *rc = user;
+
+    fz_check(rc->i < sigext_trace_record_count(rc->t));
+    /* Records are zeroed before they are filled: padding compares. */
+    fz_check(memcmp(r, &sigext_trace_records(rc->t)[rc->i], sizeof(*r)) ==
+             0);
+    rc->i++;
+    return SIGEXT_OK;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -58,6 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st != SIGEXT_OK)
         goto out;
     fz_check(p[0]->n_flows == p[1]->n_flows);
+    struct replay_check rc = {t[0], 0};
+    fz_check(sigext_trace_replay(ctx, t[0], same_record, &rc) == SIGEXT_OK);
+    fz_check(rc.i == sigext_trace_record_count(t[0]));
     write_all(ctx, t[0], p[0]);
     fz_flows_csv_round_trip(ctx, p[0], out.path);
 
