@@ -21,6 +21,7 @@ cases=(
     "plug-on.signature.csv|signature examples/plug-on"
     "plug-on.signature.mrp.csv|signature -m examples/plug-on"
     "plug-on.signature.json|signature --format json --device-ip 192.168.1.50 examples/plug-on"
+    "plug-on.signature.yaml|signature --format yaml --device plug --device-ip 192.168.1.50 --mac 02:00:00:00:00:50 examples/plug-on"
     "plug-on.profile.yaml|profile --device plug --device-ip 192.168.1.50 --mac 02:00:00:00:00:50 tests/golden/plug-on.signature.csv"
     "plug-on.firewall.nft|firewall --device plug --device-ip 192.168.1.50 tests/golden/plug-on.signature.csv"
     "plug-on.firewall-sets.nft|firewall --domain-sets --device plug --device-ip 192.168.1.50 tests/golden/plug-on.signature.csv examples/plug-on"

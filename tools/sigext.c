@@ -328,7 +328,9 @@ static void usage(FILE *fp)
 "\n"
 "Output:\n"
 "  -o, --output FILE        write to FILE (atomically); '-' is stdout [-]\n"
-"  -f, --format FMT         csv or json (flows, signature) [csv]\n"
+"  -f, --format FMT         csv, json, or yaml (a device profile: needs\n"
+"                           --device and --device-ip) for flows and\n"
+"                           signature [csv]\n"
 "\n"
 "Extraction:\n"
 "  -t, --timeout SEC        stop a trace at a gap longer than SEC [20]\n"
@@ -339,7 +341,7 @@ static void usage(FILE *fp)
 "      --max-flows N        fail when a trace has more flows [1000000]\n"
 "  -j, --jobs N             read up to N traces in parallel [CPUs, max 8]\n"
 "\n"
-"Policies (profile, firewall):\n"
+"Policies (profile, firewall, --format yaml):\n"
 "      --device NAME        device name (profile name, nftables table)\n"
 "      --device-ip IP       device IPv4 address, written 'self'\n"
 "      --device-ipv6 IP     device IPv6 address\n"
@@ -664,6 +666,11 @@ static bool want_json(const struct args *a)
     return a->format != NULL && strcmp(a->format, "json") == 0;
 }
 
+static bool want_yaml(const struct args *a)
+{
+    return a->format != NULL && strcmp(a->format, "yaml") == 0;
+}
+
 static int read_traces(sigext_ctx *ctx, struct args *a, struct paths *files,
                        sigext_trace ***out)
 {
@@ -700,9 +707,13 @@ static int write_pattern(sigext_ctx *ctx, const struct args *a,
 
     if (output_open(&o, a->output) != 0)
         return EX_SX_OUTPUT;
-    if (want_json(a))
+    if (want_json(a)) {
         st = sigext_write_flows_json(ctx, p, a->device_ip, o.fp);
-    else
+    } else if (want_yaml(a)) {
+        sigext_device dev = {a->device, a->device_ip, a->device_ipv6,
+                             a->mac};
+        st = sigext_write_profile(ctx, p, &dev, o.fp);
+    } else
         st = sigext_write_flows_csv(ctx, p, o.fp);
     if (st != SIGEXT_OK) {
         int code = fail_out(ctx, st, &o);
@@ -975,15 +986,17 @@ static int check_args(const struct args *a)
                 "signature", a->cmd);
             return -1;
         }
-        if (strcmp(a->format, "yaml") == 0) {
-            msg(NULL, "%s: for YAML, write a profile: sigext profile "
-                "--device NAME --device-ip IP SIGNATURE", a->cmd);
+        if (strcmp(a->format, "csv") != 0 &&
+            ((strcmp(a->format, "json") != 0 &&
+              strcmp(a->format, "yaml") != 0) || !flows)) {
+            msg(NULL, "%s: --format %s is not available (choose: %s)",
+                a->cmd, a->format, flows ? "csv, json, yaml" : "csv");
             return -1;
         }
-        if (strcmp(a->format, "csv") != 0 &&
-            (strcmp(a->format, "json") != 0 || !flows)) {
-            msg(NULL, "%s: --format %s is not available (choose: %s)",
-                a->cmd, a->format, flows ? "csv, json" : "csv");
+        /* YAML is a device profile: it names the device. */
+        if (want_yaml(a) && (a->device == NULL || a->device_ip == NULL)) {
+            msg(NULL, "%s: --format yaml writes a device profile; it needs "
+                "--device NAME and --device-ip IP", a->cmd);
             return -1;
         }
     }
@@ -1013,12 +1026,13 @@ static int check_args(const struct args *a)
         return -1;
     }
 
-    no_effect(a, "--device", !policy && a->device != NULL);
-    no_effect(a, "--device-ipv6", !policy && a->device_ipv6 != NULL);
-    no_effect(a, "--mac", !is_cmd(a, "profile") && a->mac != NULL);
+    bool profile = is_cmd(a, "profile") || (flows && want_yaml(a));
+    no_effect(a, "--device", !policy && !profile && a->device != NULL);
+    no_effect(a, "--device-ipv6",
+              !policy && !profile && a->device_ipv6 != NULL);
+    no_effect(a, "--mac", !profile && a->mac != NULL);
     no_effect(a, "--device-ip", a->device_ip != NULL && !policy &&
-              !(flows && a->format != NULL &&
-                strcmp(a->format, "json") == 0));
+              !profile && !(flows && want_json(a)));
     no_effect(a, "--domain-sets", a->domain_sets && !is_cmd(a, "firewall"));
     no_effect(a, "--match-random-ports",
               a->opt.match_random_ports && !flows);

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The command line refuses what cannot work before reading any input:
+# exit 2 and one line saying what is wrong (README "Exit status"); an
+# option the command does not use is a warning, and the run goes on.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+sigext=${SIGEXT:-$here/build/sigext}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+cd "$here"
+pcap=examples/plug-on/plug-on-1.pcap
+sig=tests/golden/plug-on.signature.csv
+dev=(--device plug --device-ip 192.168.1.50)
+
+# expect CODE TEXT ARGS...: exit CODE, one stderr line holding TEXT (none
+# when TEXT is empty), and no output file on failure.
+expect() {
+    local code=$1 text=$2
+    shift 2
+    rm -f "$tmp/out"
+    "$sigext" "$@" -o "$tmp/out" > /dev/null 2> "$tmp/err"
+    local rc=$? lines=1
+    [ -n "$text" ] || lines=0
+    if [ $rc -ne "$code" ] || [ "$(wc -l < "$tmp/err")" -ne $lines ] ||
+       { [ -n "$text" ] && ! grep -qF -- "$text" "$tmp/err"; }; then
+        echo "FAIL sigext $*: exit $rc (expected $code), stderr:"
+        sed 's/^/    /' "$tmp/err"
+        echo "    (expected one line with: $text)"
+        fail=1
+    elif [ "$code" -ne 0 ] && [ -e "$tmp/out" ]; then
+        echo "FAIL sigext $*: exit $rc but an output file was written"
+        fail=1
+    else
+        echo "ok   sigext $*: $(cat "$tmp/err")"
+    fi
+}
+
+expect 2 "'frobnicate' is not a command" frobnicate
+expect 2 "no TRACE given" signature
+expect 2 "unknown option '--bogus'" flows --bogus "$pcap"
+expect 2 "--format yaml writes a device profile; it needs --device" \
+    signature --format yaml "$pcap"
+expect 2 "--format json is not available (choose: csv)" \
+    packets --format json "$pcap"
+expect 2 "--format xml is not available (choose: csv, json, yaml)" \
+    flows --format xml "$pcap"
+expect 2 "--format applies to packets, flows and signature" \
+    compare --format json "$sig" "$sig"
+expect 2 "--timeout: '-1' is not a number of seconds" \
+    flows --timeout -1 "$pcap"
+expect 2 "--jobs: '0' is not a number from 1 to 64" flows -j 0 "$pcap"
+expect 2 "--max-flows: '0' is not a positive number" \
+    flows --max-flows 0 "$pcap"
+expect 2 "--device-ip: '1.2.3' is not an IPv4 address" \
+    profile --device x --device-ip 1.2.3 "$sig"
+expect 2 "--mac: 'zz' is not a MAC address" profile --mac zz "${dev[@]}" "$sig"
+expect 2 "--profile is an option of 'firewall'" flows --profile x "$pcap"
+expect 2 "--device NAME and --device-ip IP are required" \
+    profile --device x "$sig"
+expect 2 "'a b' cannot name an nftables table" \
+    firewall --device 'a b' --device-ip 1.2.3.4 "$sig"
+expect 2 "packets: takes one trace (2 given)" \
+    packets "$pcap" examples/plug-on/plug-on-2.pcap
+expect 2 "compare: needs two files A B (1 given)" compare "$sig"
+expect 3 "/nonexistent.pcap: No such file or directory" \
+    signature /nonexistent.pcap
+
+# Warnings: the run goes on and succeeds.
+expect 0 "given twice; read once" packets "$pcap" "$pcap"
+expect 0 "--device has no effect" packets --device plug "$pcap"
+expect 0 "--domain-sets has no effect" signature --domain-sets \
+    examples/plug-on
+expect 0 "" signature --format yaml "${dev[@]}" examples/plug-on -q
+# The output is one of the inputs, here through a symbolic link.
+cp "$pcap" "$tmp/in.pcap"
+ln -s in.pcap "$tmp/link.pcap"
+"$sigext" flows "$tmp/in.pcap" -o "$tmp/link.pcap" 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -qF "is both an input and the output" "$tmp/err" &&
+   cmp -s "$pcap" "$tmp/in.pcap"; then
+    echo "ok   -o naming the input: $(cat "$tmp/err")"
+else
+    echo "FAIL -o naming the input: exit $rc: $(cat "$tmp/err")"
+    fail=1
+fi
+exit $fail
