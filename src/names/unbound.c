@@ -48,9 +48,8 @@
 
 #include "sx_int.h"
 
-/* Longer lines are not records Unbound writes for the types we read.
- * TODO(unbound): such a line is skipped only after getline() has read it
- * whole, so memory follows the longest line of the file. */
+/* Longer lines are not records Unbound writes for the types we read;
+ * they are skipped without being held, so memory stays this size. */
 #define DUMP_MAX_LINE 65536
 #define DUMP_MAX_FIELDS 8
 
@@ -245,15 +244,37 @@ static int split(char *s, char **f)
     return n;
 }
 
+/*
+ * The next line of `fp` into buf (DUMP_MAX_LINE + 1 bytes), without its
+ * newline and NUL-terminated; the rest of a longer line is read and
+ * dropped, and *too_long set.  Returns false at the end of the file.
+ */
+static bool next_line(FILE *fp, char *buf, bool *too_long)
+{
+    size_t n = 0;
+    int c = EOF;
+
+    *too_long = false;
+    while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
+        if (n < DUMP_MAX_LINE)
+            buf[n++] = (char)c;
+        else
+            *too_long = true;
+    }
+    buf[n] = '\0';
+    return c != EOF || n > 0 || *too_long;
+}
+
 static int load(struct dump *d, FILE *fp)
 {
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t len;
-    bool other = false, marker = false;
+    char *line = malloc(DUMP_MAX_LINE + 1);
+    size_t lineno = 0;
+    bool too_long = false, other = false, marker = false;
     int st = SIGEXT_OK;
 
-    while (st == SIGEXT_OK && (len = getline(&line, &cap, fp)) >= 0) {
+    if (line == NULL)
+        return sx_fail(d->ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    while (st == SIGEXT_OK && next_line(fp, line, &too_long)) {
         char *f[DUMP_MAX_FIELDS];
         int nf, rc;
 
@@ -275,7 +296,7 @@ static int load(struct dump *d, FILE *fp)
             continue;
         /* Lines before any marker are read too: a dump cut from its
          * START line still holds records. */
-        rc = (size_t)len > DUMP_MAX_LINE ? 1 : record(d, f, nf);
+        rc = too_long ? 1 : record(d, f, nf);
         if (rc == 1) {
             if (d->malformed++ == 0)
                 d->first_bad = lineno;

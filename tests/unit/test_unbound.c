@@ -220,6 +220,35 @@ static void malformed_lines(void **state)
     sigext_ctx_free(ctx);
 }
 
+/* A line longer than 64 KiB is one malformed line, and the next line is
+ * read from its start: the rest of the long line is not a record. */
+static void long_line(void **state)
+{
+    static const char head[] = "START_RRSET_CACHE\nlong.example. 60 IN A ";
+    static const char tail[] = "\ne.example. 60 IN A 10.0.0.5\n"
+                               "END_RRSET_CACHE\n";
+    size_t fill = 200000, na, nl;
+    char *text = malloc(sizeof(head) + fill + sizeof(tail));
+    sigext_ctx *ctx = sigext_ctx_new(NULL);
+
+    (void)state;
+    assert_non_null(text);
+    memcpy(text, head, sizeof(head) - 1);
+    /* "10.0.0.9 10.0.0.9 ...": records if the line were cut and read */
+    for (size_t i = 0; i < fill; i++)
+        text[sizeof(head) - 1 + i] = "10.0.0.9 "[i % 9];
+    memcpy(text + sizeof(head) - 1 + fill, tail, sizeof(tail));
+    warnings = 0;
+    sigext_set_log(ctx, SIGEXT_LOG_DEBUG, count_warn, NULL);
+    assert_int_equal(load_text(ctx, text, &na, &nl), SIGEXT_OK);
+    assert_int_equal(na, 1);
+    assert_int_equal(warnings, 1);
+    assert_string_equal(name_of(ctx, "10.0.0.5"), "e.example");
+    assert_null(name_of(ctx, "10.0.0.9"));
+    sigext_ctx_free(ctx);
+    free(text);
+}
+
 static void not_a_dump(void **state)
 {
     sigext_ctx *ctx = sigext_ctx_new(NULL);
@@ -248,6 +277,7 @@ int main(void)
         cmocka_unit_test(record_rules),
         cmocka_unit_test(ptr_keeps_existing_name),
         cmocka_unit_test(malformed_lines),
+        cmocka_unit_test(long_line),
         cmocka_unit_test(not_a_dump),
     };
 
