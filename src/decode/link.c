@@ -1,7 +1,8 @@
 /*
  * link.c - link-layer framing down to the IP header.
  *
- * Ethernet II with IEEE 802.1Q / 802.1ad tags (IEEE 802.1Q-2018 section
+ * Ethernet II or IEEE 802.3 with 802.2 LLC/SNAP (RFC 1042), with IEEE
+ * 802.1Q / 802.1ad tags (IEEE 802.1Q-2018 section
  * 9.5), Linux cooked capture v1 and v2, raw IP, BSD null and OpenBSD loop,
  * as described at https://www.tcpdump.org/linktypes.html.
  */
@@ -14,6 +15,11 @@
 #define ETHERTYPE_VLAN 0x8100       /* 802.1Q customer tag */
 #define ETHERTYPE_QINQ 0x88a8       /* 802.1ad service tag */
 #define ETHERTYPE_QINQ_OLD 0x9100   /* pre-802.1ad service tag, still seen */
+/* IEEE 802.3 clause 3.2.6: a type field up to 1500 is a length. */
+#define ETHER_MAX_LENGTH 1500
+#define LLC_SNAP 0xaaaa03           /* DSAP, SSAP, control (UI) */
+#define SNAP_OUI_RFC1042 0x000000
+#define SNAP_OUI_8021H 0x0000f8
 
 /* Two tags is QinQ; more is rare but legal.  Beyond this the frame is
  * treated as malformed rather than walked tag by tag. */
@@ -53,7 +59,21 @@ static int link_ethertype(uint16_t type, struct sx_cursor c,
             return link_truncated(out);
     }
 
-    /* TODO(link): IP inside 802.2 LLC/SNAP (type < 0x0600) is not IP here. */
+    /* An IEEE 802.3 length (or SLL's LINUX_SLL_P_802_2, 4): an 802.2 LLC
+     * header follows.  IP rides in it under SNAP (RFC 1042): DSAP and SSAP
+     * 0xAA, control 3 (UI), an OUI of 0 (or 00-00-F8, IEEE 802.1H), then
+     * the ethertype.  Other LLC payloads (STP, NetBIOS...) are not IP. */
+    if (type <= ETHER_MAX_LENGTH) {
+        uint32_t llc, oui;
+        if (!sx_cur_u24be(&c, &llc))
+            return link_truncated(out);
+        if (llc != LLC_SNAP)
+            return SX_DEC_NOT_IP;
+        if (!sx_cur_u24be(&c, &oui) || !sx_cur_u16be(&c, &type))
+            return link_truncated(out);
+        if (oui != SNAP_OUI_RFC1042 && oui != SNAP_OUI_8021H)
+            return SX_DEC_NOT_IP;
+    }
     if (type == ETHERTYPE_IPV4)
         return sx_decode_ipv4(c, out);
     if (type == ETHERTYPE_IPV6)

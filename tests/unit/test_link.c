@@ -157,6 +157,41 @@ static void test_ethernet_not_ip(void **state)
                                      sizeof(arp), &f), SX_DEC_NOT_IP);
 }
 
+static void test_ethernet_llc_snap(void **state)
+{
+    /* IEEE 802.3 with a length (40) instead of a type, then 802.2 LLC
+     * with SNAP (AA AA 03), OUI 00-00-00 and type IPv4 (RFC 1042). */
+    static const uint8_t snap[] = {
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00,
+        0x02, 0x00, 0x28, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00,
+    };
+    /* The same with an OUI of a vendor (Cisco 00-00-0C): not IP. */
+    static const uint8_t vendor[] = {
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00,
+        0x02, 0x00, 0x28, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x08, 0x00,
+    };
+    /* Spanning tree BPDU: LLC 42 42 03, no SNAP. */
+    static const uint8_t stp[] = {
+        0x01, 0x80, 0xc2, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+        0x02, 0x00, 0x26, 0x42, 0x42, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    struct sx_frame f;
+    uint32_t len = build(snap, sizeof(snap), ipv4_udp, sizeof(ipv4_udp), 60);
+
+    (void)state;
+    assert_int_equal(sx_decode_frame(SX_LINK_ETHERNET, frame, len, len, &f),
+                     SX_DEC_OK);
+    assert_udp4(&f);
+    len = build(vendor, sizeof(vendor), ipv4_udp, sizeof(ipv4_udp), 60);
+    assert_int_equal(sx_decode_frame(SX_LINK_ETHERNET, frame, len, len, &f),
+                     SX_DEC_NOT_IP);
+    assert_int_equal(sx_decode_frame(SX_LINK_ETHERNET, stp, sizeof(stp),
+                                     sizeof(stp), &f), SX_DEC_NOT_IP);
+    /* Cut inside the SNAP header. */
+    assert_int_equal(sx_decode_frame(SX_LINK_ETHERNET, snap, 18, 60, &f),
+                     SX_DEC_TRUNCATED);
+}
+
 static void test_ethernet_truncated(void **state)
 {
     static const uint8_t hdr[] = {
@@ -362,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_ethernet_qinq),
         cmocka_unit_test(test_ethernet_too_many_tags),
         cmocka_unit_test(test_ethernet_not_ip),
+        cmocka_unit_test(test_ethernet_llc_snap),
         cmocka_unit_test(test_ethernet_truncated),
         cmocka_unit_test(test_sll),
         cmocka_unit_test(test_sll_netlink),
