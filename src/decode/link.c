@@ -2,9 +2,9 @@
  * link.c - link-layer framing down to the IP header.
  *
  * Ethernet II or IEEE 802.3 with 802.2 LLC/SNAP (RFC 1042), with IEEE
- * 802.1Q / 802.1ad tags (IEEE 802.1Q-2018 section
- * 9.5), Linux cooked capture v1 and v2, raw IP, BSD null and OpenBSD loop,
- * as described at https://www.tcpdump.org/linktypes.html.
+ * 802.1Q / 802.1ad tags (IEEE 802.1Q-2018 section 9.5), Linux cooked
+ * capture v1 and v2, raw IP, BSD null and OpenBSD loop, as described at
+ * https://www.tcpdump.org/linktypes.html.
  */
 #include <string.h>
 
