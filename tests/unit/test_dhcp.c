@@ -69,6 +69,35 @@ static void test_type_after_other_options(void **state)
     assert_int_equal(m.msg_type, 3);
 }
 
+static void test_overload(void **state)
+{
+    /* Options: overload 3 (file and sname hold options), end.  The file
+     * field (offset 108) holds message type 5 (ACK); the sname field
+     * (offset 44), read after it, another type that must not win. */
+    static const uint8_t opts[] = {0x34, 0x01, 0x03, 0xff};
+    static const uint8_t in_file[] = {0x00, 0x35, 0x01, 0x05, 0xff};
+    static const uint8_t in_sname[] = {0x35, 0x01, 0x02, 0xff};
+    struct sx_dhcp_msg m;
+    size_t n = build(bootp_request, opts, sizeof(opts));
+
+    (void)state;
+    memcpy(msg + 108, in_file, sizeof(in_file));
+    memcpy(msg + 44, in_sname, sizeof(in_sname));
+    assert_int_equal(sx_dhcp_parse(msg, n, &m), 0);
+    assert_int_equal(m.msg_type, 5);
+    assert_false(m.malformed);
+
+    /* Overload 2: sname only, so the file field is a file name. */
+    msg[242] = 0x02;
+    assert_int_equal(sx_dhcp_parse(msg, n, &m), 0);
+    assert_int_equal(m.msg_type, 2);
+
+    /* No option 52: neither field is read for options. */
+    msg[240] = 0xff;
+    assert_int_equal(sx_dhcp_parse(msg, n, &m), 0);
+    assert_int_equal(m.msg_type, 0);
+}
+
 static void test_no_type(void **state)
 {
     /* Options: end first, then a message type that must not be read. */
@@ -140,6 +169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_discover),
         cmocka_unit_test(test_type_after_other_options),
+        cmocka_unit_test(test_overload),
         cmocka_unit_test(test_no_type),
         cmocka_unit_test(test_plain_bootp),
         cmocka_unit_test(test_rejected),
