@@ -20,6 +20,7 @@ enum {
     SX_LINK_RAW = 101,      /* raw IPv4 or IPv6, version nibble decides */
     SX_LINK_LOOP = 108,     /* OpenBSD loopback, network-order AF_ */
     SX_LINK_SLL = 113,
+    SX_LINK_NFLOG = 239,    /* Linux netfilter log, IP in an attribute */
     SX_LINK_IPV4 = 228,
     SX_LINK_IPV6 = 229,
     SX_LINK_SLL2 = 276,

@@ -3,8 +3,8 @@
  *
  * Ethernet II or IEEE 802.3 with 802.2 LLC/SNAP (RFC 1042), with IEEE
  * 802.1Q / 802.1ad tags (IEEE 802.1Q-2018 section 9.5), Linux cooked
- * capture v1 and v2, raw IP, BSD null and OpenBSD loop, as described at
- * https://www.tcpdump.org/linktypes.html.
+ * capture v1 and v2, Linux NFLOG, raw IP, BSD null and OpenBSD loop, as
+ * described at https://www.tcpdump.org/linktypes.html.
  */
 #include <string.h>
 
@@ -28,6 +28,11 @@
 /* ARPHRD_NETLINK: the SLL protocol field is a netlink family, not an
  * ethertype (linktypes.html, LINKTYPE_LINUX_SLL). */
 #define ARPHRD_NETLINK 824
+
+/* NFLOG attributes (linux/netfilter/nfnetlink_log.h): the high bit of a
+ * type flags a nested attribute. */
+#define NFLOG_TYPE_MASK 0x7fff
+#define NFULA_PAYLOAD 9
 
 /* BSD address families as written by the capturing host. */
 #define BSD_AF_INET 2
@@ -169,12 +174,11 @@ static int link_loop(struct sx_cursor c, struct sx_frame *out)
     return link_af(af, c, out);
 }
 
-int sx_decode_ip(const uint8_t *data, size_t len, struct sx_frame *out)
+/* IPv4 or IPv6, as the version nibble says. */
+static int link_ip(struct sx_cursor c, struct sx_frame *out)
 {
-    struct sx_cursor c = sx_cur_make(data, len);
     uint8_t first;
 
-    memset(out, 0, sizeof(*out));
     if (!sx_cur_peek(&c, 0, &first))
         return link_truncated(out);
     if (first >> 4 == 4)
@@ -182,6 +186,59 @@ int sx_decode_ip(const uint8_t *data, size_t len, struct sx_frame *out)
     if (first >> 4 == 6)
         return sx_decode_ipv6(c, out);
     return SX_DEC_MALFORMED;
+}
+
+int sx_decode_ip(const uint8_t *data, size_t len, struct sx_frame *out)
+{
+    memset(out, 0, sizeof(*out));
+    return link_ip(sx_cur_make(data, len), out);
+}
+
+/*
+ * Walk NFLOG attributes with lengths and types read in one byte order;
+ * true when the walk ends exactly with the data, *payload then holds the
+ * NFULA_PAYLOAD value (empty when there is none).
+ */
+static bool nflog_walk(struct sx_cursor c, bool le, struct sx_cursor *payload)
+{
+    payload->pos = payload->end = NULL;
+    while (sx_cur_left(&c) > 0) {
+        uint16_t len, type;
+        struct sx_cursor value;
+        bool ok = le ? sx_cur_u16le(&c, &len) && sx_cur_u16le(&c, &type)
+                     : sx_cur_u16be(&c, &len) && sx_cur_u16be(&c, &type);
+
+        if (!ok || len < 4 || !sx_cur_sub(&c, len - 4u, &value))
+            return false;
+        /* Attributes start on 4-byte boundaries; the last may be cut. */
+        if (len % 4 != 0 && !sx_cur_skip(&c, 4 - len % 4u) &&
+            sx_cur_left(&c) > 0)
+            return false;
+        if ((type & NFLOG_TYPE_MASK) == NFULA_PAYLOAD)
+            *payload = value;
+    }
+    return true;
+}
+
+/*
+ * LINKTYPE_NFLOG: Linux netfilter log messages (an nftables `log group`
+ * rule, captured on nflog:N).  A 4-byte header (family, version,
+ * resource id), then type-length-value attributes whose 16-bit length
+ * and type are in the byte order of some host: libpcap turns them into
+ * the reader's order, other writers leave the capturer's.  The order in
+ * which the attributes fill the frame exactly is the one used.
+ */
+static int link_nflog(struct sx_cursor c, struct sx_frame *out)
+{
+    struct sx_cursor payload;
+
+    if (!sx_cur_skip(&c, 4))
+        return link_truncated(out);
+    if (!nflog_walk(c, true, &payload) && !nflog_walk(c, false, &payload))
+        return SX_DEC_MALFORMED;
+    if (payload.pos == NULL)
+        return SX_DEC_NOT_IP;
+    return link_ip(payload, out);
 }
 
 /*
@@ -204,7 +261,9 @@ int sx_decode_frame(int linktype, const uint8_t *data, uint32_t caplen,
     case SX_LINK_RAW:
     case SX_DLT_RAW_ALT1:
     case SX_DLT_RAW_ALT2:
-        return sx_decode_ip(data, caplen, out);
+        return link_ip(c, out);
+    case SX_LINK_NFLOG:
+        return link_nflog(c, out);
     case SX_LINK_IPV4:
         return sx_decode_ipv4(c, out);
     case SX_LINK_IPV6:

@@ -4,6 +4,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -277,6 +278,55 @@ static void test_sll2(void **state)
                      SX_DEC_TRUNCATED);
 }
 
+/* NFLOG header (AF_INET, version 0, group 1), a prefix attribute
+ * "ab\0" (length 7, padded to 8), then the payload attribute: 36 bytes
+ * (4 + the 32-byte packet), types and lengths in either byte order. */
+static uint32_t build_nflog(bool le, uint16_t payload_type)
+{
+    uint8_t hdr[16] = {0x02, 0x00, 0x00, 0x01};
+    uint16_t v[4] = {7, 10, 36, payload_type};
+
+    for (int i = 0; i < 4; i++) {
+        size_t at = i < 2 ? 4 + 2 * (size_t)i : 12 + 2 * (size_t)(i - 2);
+        hdr[at] = (uint8_t)(le ? v[i] : v[i] >> 8);
+        hdr[at + 1] = (uint8_t)(le ? v[i] >> 8 : v[i]);
+    }
+    hdr[8] = 'a';
+    hdr[9] = 'b';
+    return build(hdr, sizeof(hdr), ipv4_udp, sizeof(ipv4_udp), 0);
+}
+
+static void test_nflog(void **state)
+{
+    struct sx_frame f;
+    uint32_t len;
+
+    (void)state;
+    len = build_nflog(true, 9);
+    assert_int_equal(sx_decode_frame(SX_LINK_NFLOG, frame, len, len, &f),
+                     SX_DEC_OK);
+    assert_udp4(&f);
+    len = build_nflog(false, 9);
+    assert_int_equal(sx_decode_frame(SX_LINK_NFLOG, frame, len, len, &f),
+                     SX_DEC_OK);
+    assert_udp4(&f);
+    /* No payload attribute (type 10 twice): nothing to decode. */
+    len = build_nflog(true, 10);
+    assert_int_equal(sx_decode_frame(SX_LINK_NFLOG, frame, len, len, &f),
+                     SX_DEC_NOT_IP);
+    /* An attribute longer than the frame in both byte orders. */
+    len = build_nflog(true, 9);
+    frame[12] = 0xff;
+    frame[13] = 0xff;
+    assert_int_equal(sx_decode_frame(SX_LINK_NFLOG, frame, len, len, &f),
+                     SX_DEC_MALFORMED);
+    /* Only the header, or less. */
+    assert_int_equal(sx_decode_frame(SX_LINK_NFLOG, frame, 4, 4, &f),
+                     SX_DEC_NOT_IP);
+    assert_int_equal(sx_decode_frame(SX_LINK_NFLOG, frame, 3, 3, &f),
+                     SX_DEC_TRUNCATED);
+}
+
 static void test_null_both_orders(void **state)
 {
     /* BSD null, AF_INET (2) written little-endian. */
@@ -382,8 +432,8 @@ static void test_bad_link(void **state)
     struct sx_frame f;
 
     (void)state;
-    /* 239 = LINKTYPE_NFLOG, 105 = 802.11: not decoded. */
-    assert_int_equal(sx_decode_frame(239, ipv4_udp, sizeof(ipv4_udp),
+    /* 147 = LINKTYPE_USER0, 105 = 802.11: not decoded. */
+    assert_int_equal(sx_decode_frame(147, ipv4_udp, sizeof(ipv4_udp),
                                      sizeof(ipv4_udp), &f), SX_DEC_BAD_LINK);
     assert_int_equal(sx_decode_frame(105, ipv4_udp, sizeof(ipv4_udp),
                                      sizeof(ipv4_udp), &f), SX_DEC_BAD_LINK);
@@ -402,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_sll),
         cmocka_unit_test(test_sll_netlink),
         cmocka_unit_test(test_sll2),
+        cmocka_unit_test(test_nflog),
         cmocka_unit_test(test_null_both_orders),
         cmocka_unit_test(test_loop),
         cmocka_unit_test(test_raw),
