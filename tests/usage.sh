@@ -19,7 +19,7 @@ expect() {
     local code=$1 text=$2
     shift 2
     rm -f "$tmp/out"
-    "$sigext" "$@" -o "$tmp/out" > /dev/null 2> "$tmp/err"
+    "$sigext" -o "$tmp/out" "$@" > /dev/null 2> "$tmp/err"
     local rc=$? lines=1
     [ -n "$text" ] || lines=0
     if [ $rc -ne "$code" ] || [ "$(wc -l < "$tmp/err")" -ne $lines ] ||
@@ -72,6 +72,67 @@ expect 0 "--device has no effect" packets --device plug "$pcap"
 expect 0 "--domain-sets has no effect" signature --domain-sets \
     examples/plug-on
 expect 0 "" signature --format yaml "${dev[@]}" examples/plug-on -q
+expect 2 "-o: an empty file name" flows "$pcap" -o ""
+expect 0 "--timeout has no effect with 'profile'" profile -t 5 "${dev[@]}" \
+    "$sig"
+expect 0 "--dns-cache has no effect with 'compare'" compare \
+    --dns-cache /dev/null "$sig" "$sig"
+
+# An option's value that names a command is not the command.
+if "$sigext" -o "$tmp/flows" signature examples/plug-on 2> "$tmp/err" &&
+   cmp -s "$tmp/flows" tests/golden/plug-on.signature.csv; then
+    echo "ok   sigext -o FILE-NAMED-flows signature: the signature"
+else
+    echo "FAIL sigext -o .../flows signature: $(cat "$tmp/err")"
+    fail=1
+fi
+
+# Standard input: given twice it is read once; it may not be the output;
+# it may be a file read part way.
+if "$sigext" signature - - < "$pcap" > "$tmp/twice" 2> "$tmp/err" &&
+   "$sigext" signature "$pcap" > "$tmp/once" && cmp -s "$tmp/once" "$tmp/twice"
+then
+    echo "ok   sigext signature - -: read once"
+else
+    echo "FAIL sigext signature - -: $(cat "$tmp/err")"
+    fail=1
+fi
+cp "$pcap" "$tmp/stdin.pcap"
+"$sigext" packets - -o "$tmp/stdin.pcap" < "$tmp/stdin.pcap" 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && cmp -s "$pcap" "$tmp/stdin.pcap"; then
+    echo "ok   sigext packets - -o INPUT < INPUT: $(cat "$tmp/err")"
+else
+    echo "FAIL sigext packets - -o INPUT < INPUT: exit $rc: $(cat "$tmp/err")"
+    fail=1
+fi
+{ printf 'JUNKJUNK10'; cat "$pcap"; } > "$tmp/offset.bin"
+if { head -c 10 > /dev/null; "$sigext" packets -; } < "$tmp/offset.bin" \
+       > "$tmp/offset.csv" 2> "$tmp/err" &&
+   cmp -s "$tmp/offset.csv" tests/golden/plug-on.packets.csv; then
+    echo "ok   sigext packets - on a file read part way"
+else
+    echo "FAIL sigext packets - on a file read part way: $(cat "$tmp/err")"
+    fail=1
+fi
+
+# A directory: a file named as a capture that is not one is skipped with
+# a warning; other files quietly.
+mkdir "$tmp/dir"
+cp examples/plug-on/*.pcap "$tmp/dir/"
+: > "$tmp/dir/plug-on-4.pcap"
+echo notes > "$tmp/dir/notes.txt"
+"$sigext" signature "$tmp/dir" > "$tmp/dir.csv" 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+   grep -qF "plug-on-4.pcap: skipped: empty file" "$tmp/err" &&
+   cmp -s "$tmp/dir.csv" tests/golden/plug-on.signature.csv; then
+    echo "ok   directory with an empty capture: $(cat "$tmp/err")"
+else
+    echo "FAIL directory with an empty capture: exit $rc: $(cat "$tmp/err")"
+    fail=1
+fi
+
 # The output is one of the inputs, here through a symbolic link.
 cp "$pcap" "$tmp/in.pcap"
 ln -s in.pcap "$tmp/link.pcap"

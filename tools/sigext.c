@@ -111,13 +111,20 @@ static void on_progress(void *user, const char *path, uint64_t bytes,
     pthread_mutex_lock(&progress_lock);
     frames_total += 65536;
     if (now - last >= 0.25) {
-        double pct = total ? 100.0 * (double)bytes / (double)total : 0;
         double rate = (double)frames_total / (now - progress_start);
         const char *base = strrchr(path, '/');
-        fprintf(stderr, "\r%s: %s %.0f%% of %.0f MB, %llu packets, "
-                "%.2f Mpkt/s   ", progname, base ? base + 1 : path, pct,
-                (double)total / 1e6, (unsigned long long)frames,
-                rate / 1e6);
+        char where[64];
+
+        /* A pipe has no size: say how much was read instead. */
+        if (total > 0)
+            snprintf(where, sizeof(where), "%.0f%% of %.0f MB",
+                     100.0 * (double)bytes / (double)total,
+                     (double)total / 1e6);
+        else
+            snprintf(where, sizeof(where), "%.0f MB", (double)bytes / 1e6);
+        fprintf(stderr, "\r%s: %s %s, %llu packets, %.2f Mpkt/s   ",
+                progname, base ? base + 1 : path, where,
+                (unsigned long long)frames, rate / 1e6);
         last = now;
         progress_shown = true;
     }
@@ -290,6 +297,42 @@ static const struct option longopts[] = {
 /* Leading ':' so that a missing value is reported apart. */
 static const char shortopts[] = ":o:f:t:mj:vqhV";
 
+/*
+ * 1 when the option argument `arg` ("-o", "--output", "-vo", "--out")
+ * takes the next argument as its value, as getopt_long() will read it.
+ */
+static int takes_value(const char *arg)
+{
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+        size_t n = strcspn(name, "=");
+        const struct option *hit = NULL;
+        int hits = 0;
+
+        if (name[n] == '=')
+            return 0;
+        /* getopt_long() takes an unambiguous prefix of a long name. */
+        for (const struct option *o = longopts; o->name != NULL; o++) {
+            if (strncmp(o->name, name, n) != 0)
+                continue;
+            if (o->name[n] == '\0') {
+                hit = o;
+                hits = 1;
+                break;
+            }
+            hit = o;
+            hits++;
+        }
+        return hits == 1 && hit->has_arg == required_argument;
+    }
+    for (const char *c = arg + 1; *c != '\0'; c++) {
+        const char *o = strchr(shortopts + 1, *c);
+        if (o != NULL && *c != ':' && o[1] == ':')
+            return c[1] == '\0';   /* else the rest is the value */
+    }
+    return 0;
+}
+
 struct args {
     const char *cmd;
     const char *output;
@@ -302,6 +345,7 @@ struct args {
     const char *profile;
     bool domain_sets;
     int jobs;
+    bool jobs_set, timeout_set, max_flows_set;
     sigext_options opt;
     char **inputs;
     int n_inputs;
@@ -338,8 +382,10 @@ static void usage(FILE *fp)
 "      --dns-cache FILE     learn names from an unbound-control dump_cache\n"
 "      --keep-dhcp          keep DHCP packets (dropped by default)\n"
 "      --strict             a damaged capture is an error, not a warning\n"
-"      --max-flows N        fail when a trace has more flows [1000000]\n"
-"  -j, --jobs N             read up to N traces in parallel [CPUs, max 8]\n"
+"      --max-flows N        fail when a trace has more flows (before\n"
+"                           they merge into fingerprints) [1000000]\n"
+"  -j, --jobs N             read up to N traces in parallel, 1 to 64\n"
+"                           [the number of CPUs, at most 8]\n"
 "\n"
 "Policies (profile, firewall, --format yaml):\n"
 "      --device NAME        device name (profile name, nftables table)\n"
@@ -417,6 +463,7 @@ static int parse_args(const char *cmd, int argc, char **argv,
                     optarg);
                 return -1;
             }
+            a->timeout_set = true;
             break;
         case 'm': a->opt.match_random_ports = true; break;
         case OPT_DNS_CACHE: a->dns_cache = optarg; break;
@@ -428,6 +475,7 @@ static int parse_args(const char *cmd, int argc, char **argv,
                     optarg);
                 return -1;
             }
+            a->max_flows_set = true;
             break;
         case OPT_DEVICE: a->device = optarg; break;
         case OPT_DEVICE_IP: a->device_ip = optarg; break;
@@ -442,6 +490,7 @@ static int parse_args(const char *cmd, int argc, char **argv,
                 return -1;
             }
             a->jobs = (int)n;
+            a->jobs_set = true;
             break;
         case 'v': verbosity++; break;
         case 'q': verbosity = 0; break;
@@ -500,34 +549,57 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* True when the file starts with a pcap or pcapng magic number. */
-static bool looks_like_capture(const char *path)
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/*
+ * True when the file starts with a pcap or pcapng magic number.  When it
+ * does not, *why says why (for a file whose name says it is a capture).
+ */
+static bool looks_like_capture(const char *path, const char **why)
 {
     unsigned char m[4];
     FILE *fp = fopen(path, "rb");
     bool yes = false;
 
-    if (fp == NULL)
+    *why = "not a pcap or pcapng file";
+    if (fp == NULL) {
+        *why = strerror(errno);
         return false;
-    if (fread(m, 1, 4, fp) == 4) {
+    }
+    size_t got = fread(m, 1, 4, fp);
+    if (got == 0)
+        *why = "empty file";
+    if (got == 4) {
         uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
                       (uint32_t)m[2] << 8 | m[3];
         uint32_t le = (uint32_t)m[3] << 24 | (uint32_t)m[2] << 16 |
                       (uint32_t)m[1] << 8 | m[0];
+        /* pcap in microseconds, nanoseconds, Kuznetzov's; pcapng */
         yes = be == 0xa1b2c3d4 || le == 0xa1b2c3d4 || be == 0xa1b23c4d ||
-              le == 0xa1b23c4d || be == 0x0a0d0d0a;
+              le == 0xa1b23c4d || be == 0xa1b2cd34 || le == 0xa1b2cd34 ||
+              be == 0x0a0d0d0a;
     }
     fclose(fp);
     return yes;
 }
 
-/* True when both paths name one existing file. */
+/* stat() of an input path; "-" is standard input. */
+static int input_stat(const char *path, struct stat *st)
+{
+    return strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, st) : stat(path, st);
+}
+
+/* True when both inputs are one existing file (or pipe). */
 static bool same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
 
-    return a != NULL && b != NULL && stat(a, &sa) == 0 &&
-           stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+    return a != NULL && b != NULL && input_stat(a, &sa) == 0 &&
+           input_stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
 }
 
@@ -583,10 +655,18 @@ static int expand_inputs(char **in, int n, struct paths *out)
             struct stat fst;
             if (e->d_name[0] == '.')
                 continue;
+            const char *why;
             snprintf(full, sizeof(full), "%s/%s", in[i], e->d_name);
-            if (stat(full, &fst) != 0 || !S_ISREG(fst.st_mode) ||
-                !looks_like_capture(full))
+            if (stat(full, &fst) != 0 || !S_ISREG(fst.st_mode))
                 continue;
+            if (!looks_like_capture(full, &why)) {
+                /* Other files (notes, CSVs) are skipped quietly; one
+                 * named as a capture is worth a word. */
+                if (ends_with(full, ".pcap") || ends_with(full, ".pcapng") ||
+                    ends_with(full, ".cap"))
+                    msg("warning", "%s: skipped: %s", full, why);
+                continue;
+            }
             if (paths_add(&dir, full) != 0) {
                 closedir(d);
                 paths_free(&dir);
@@ -631,11 +711,14 @@ static int fail_out(sigext_ctx *ctx, int st, const struct output *o)
     return EX_SX_OUTPUT;
 }
 
+/* A regular file, which can be read twice ("-" never is: it has no
+ * path to open again). */
 static bool regular_file(const char *path)
 {
     struct stat st;
 
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+           S_ISREG(st.st_mode);
 }
 
 /* True when the file at `path` begins with `text`. */
@@ -653,12 +736,6 @@ static bool starts_with_text(const char *path, const char *text)
           memcmp(buf, text, n) == 0;
     fclose(fp);
     return yes;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
 static bool want_json(const struct args *a)
@@ -738,6 +815,7 @@ static int cmd_packets(sigext_ctx *ctx, struct args *a, struct paths *files)
     }
     for (size_t i = 0; i < files->n && code == EX_SX_OK; i++) {
         int st = sigext_write_packets_csv(ctx, traces[i], o.fp);
+        progress_end();     /* of the second read */
         if (st != SIGEXT_OK)
             code = fail_out(ctx, st, &o);
     }
@@ -951,6 +1029,13 @@ static bool is_cmd(const struct args *a, const char *name)
     return strcmp(a->cmd, name) == 0;
 }
 
+/* Whether the command writes names, and so reads --dns-cache. */
+static bool uses_names(const struct args *a)
+{
+    return is_cmd(a, "packets") || is_cmd(a, "flows") ||
+           is_cmd(a, "signature") || (is_cmd(a, "firewall") && a->domain_sets);
+}
+
 static void no_effect(const struct args *a, const char *opt, bool given)
 {
     if (given && verbosity > 0)
@@ -1000,6 +1085,10 @@ static int check_args(const struct args *a)
             return -1;
         }
     }
+    if (a->output != NULL && a->output[0] == '\0') {
+        msg(NULL, "-o: an empty file name; '-' is standard output");
+        return -1;
+    }
     if (a->profile != NULL && !is_cmd(a, "firewall")) {
         msg(NULL, "%s: --profile is an option of 'firewall'", a->cmd);
         return -1;
@@ -1034,6 +1123,16 @@ static int check_args(const struct args *a)
     no_effect(a, "--device-ip", a->device_ip != NULL && !policy &&
               !profile && !(flows && want_json(a)));
     no_effect(a, "--domain-sets", a->domain_sets && !is_cmd(a, "firewall"));
+    /* Options of reading captures: 'firewall' reads traces only to
+     * learn names for --domain-sets. */
+    bool traces = flows || is_cmd(a, "packets") ||
+                  (is_cmd(a, "firewall") && a->n_inputs > 1);
+    no_effect(a, "--timeout", a->timeout_set && !traces);
+    no_effect(a, "--strict", a->opt.strict && !traces);
+    no_effect(a, "--keep-dhcp", a->opt.keep_dhcp && !traces);
+    no_effect(a, "--max-flows", a->max_flows_set && !traces);
+    no_effect(a, "--jobs", a->jobs_set && !traces);
+    no_effect(a, "--dns-cache", a->dns_cache != NULL && !uses_names(a));
     no_effect(a, "--match-random-ports",
               a->opt.match_random_ports && !flows);
     if (is_cmd(a, "firewall") && a->profile != NULL) {
@@ -1062,13 +1161,25 @@ int main(int argc, char **argv)
         printf("sigext %s\n", SIGEXT_VERSION);
         return EX_SX_OK;
     }
-    /* The command is the first argument naming one, so that options may
-     * come before it ("sigext -v signature ..."). */
+    /* The command is the first operand naming one, so that options may
+     * come before it ("sigext -v signature ..."); an option's value is
+     * not an operand ("sigext -o flows signature ..."). */
     static const char *const cmds[] = {"packets", "flows", "signature",
                                        "compare", "profile", "firewall"};
-    const char *cmd = NULL;
+    const char *cmd = NULL, *first = NULL;
     int at = 0;
+    bool options = true;
     for (int i = 1; i < argc && cmd == NULL; i++) {
+        if (options && strcmp(argv[i], "--") == 0) {
+            options = false;
+            continue;
+        }
+        if (options && argv[i][0] == '-' && argv[i][1] != '\0') {
+            i += takes_value(argv[i]);
+            continue;
+        }
+        if (first == NULL)
+            first = argv[i];
         for (size_t j = 0; j < sizeof(cmds) / sizeof(cmds[0]); j++)
             if (strcmp(argv[i], cmds[j]) == 0) {
                 cmd = cmds[j];
@@ -1076,10 +1187,6 @@ int main(int argc, char **argv)
             }
     }
     if (cmd == NULL) {
-        const char *first = NULL;
-        for (int i = 1; i < argc && first == NULL; i++)
-            if (argv[i][0] != '-')
-                first = argv[i];
         if (first != NULL)
             msg(NULL, "'%s' is not a command; try 'sigext --help'", first);
         else
@@ -1116,7 +1223,7 @@ int main(int argc, char **argv)
     if (verbosity > 0 && isatty(STDERR_FILENO))
         sigext_set_progress(ctx, on_progress, NULL);
 
-    if (a.dns_cache != NULL) {
+    if (a.dns_cache != NULL && uses_names(&a)) {
         int st = sigext_dns_cache_load(ctx, a.dns_cache, NULL, NULL);
         if (st != SIGEXT_OK) {
             code = fail(ctx, st);
@@ -1151,11 +1258,18 @@ int main(int argc, char **argv)
         if (code != EX_SX_OK)
             goto out;
         dedupe(&files);
-        for (size_t i = 0; i < files.n; i++)
+        for (size_t i = 0; i < files.n; i++) {
             if (check_not_output(&a, files.v[i]) != 0) {
                 code = EX_SX_USAGE;
                 goto out;
             }
+            if (strcmp(files.v[i], "-") == 0 && isatty(STDIN_FILENO)) {
+                msg(NULL, "-: standard input is a terminal; pipe or "
+                    "redirect a capture into it");
+                code = EX_SX_USAGE;
+                goto out;
+            }
+        }
         if (strcmp(a.cmd, "packets") == 0) {
             if (files.n != 1) {
                 msg(NULL, "packets: takes one trace (%zu given)", files.n);

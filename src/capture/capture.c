@@ -41,6 +41,7 @@ struct sx_capture {
     FILE *fp;                   /* owned; for pcap, libpcap reads it */
     uint64_t size;              /* 0 when not a regular file */
     struct sx_file_id id;       /* id.regular false when not one */
+    long start;                 /* offset of the file header, or -1 */
 
     /* pcap */
     pcap_t *pcap;
@@ -173,7 +174,7 @@ static int open_pcap(struct sx_capture *cap, const uint8_t *hdr, size_t got,
     cap->linktype = pcap_header_linktype(hdr, magic);
 
     /* libpcap reads the header itself. */
-    if (fseek(cap->fp, 0, SEEK_SET) != 0) {
+    if (cap->start < 0 || fseek(cap->fp, cap->start, SEEK_SET) != 0) {
         FILE *s = peeked_open(cap->fp, hdr, got);
         if (s == NULL) {
             set_err(err, errlen, strerror(ENOMEM));
@@ -266,9 +267,14 @@ int sx_capture_open(const char *path, struct sx_capture **out, char *err,
         rc = SX_CAP_ERR_IO;
         goto fail;
     }
-    file_id_of(&st, &cap->id);
+    /* Standard input is read once: it has no path to open again. */
+    if (strcmp(path, "-") != 0)
+        file_id_of(&st, &cap->id);
     if (S_ISREG(st.st_mode))
         cap->size = (uint64_t)st.st_size;
+    /* Standard input may be a file read part way ("{ head -c 10; sigext
+     * packets -; } < file"): the capture starts where it stands. */
+    cap->start = ftell(cap->fp);
 
     /* Enough for a whole pcap header; a short read is not an error yet. */
     got = fread(hdr, 1, sizeof(hdr), cap->fp);
@@ -378,11 +384,15 @@ const struct sx_file_id *sx_capture_id(const struct sx_capture *cap)
     return &cap->id;
 }
 
-bool sx_file_id_same(const struct sx_file_id *a, const struct sx_file_id *b)
+bool sx_file_id_kept(const struct sx_file_id *now,
+                     const struct sx_file_id *then)
 {
-    return a->regular && b->regular && a->dev == b->dev &&
-           a->ino == b->ino && a->size == b->size &&
-           a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec;
+    if (!now->regular || !then->regular || now->dev != then->dev ||
+        now->ino != then->ino || now->size < then->size)
+        return false;
+    /* A capture still being written grows: its start stays as read. */
+    return now->size > then->size || (now->mtime_sec == then->mtime_sec &&
+                                      now->mtime_nsec == then->mtime_nsec);
 }
 
 uint64_t sx_capture_offset(const struct sx_capture *cap)

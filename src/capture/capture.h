@@ -52,7 +52,7 @@ uint64_t sx_capture_offset(const struct sx_capture *cap);
 
 /*
  * What identifies the file's content between two reads: a second read
- * (sigext_trace_replay) refuses a file that was replaced or written to.
+ * (sigext_trace_replay) refuses a file that was replaced or rewritten.
  */
 struct sx_file_id {
     bool regular;           /* false: a pipe or device, cannot be re-read */
@@ -68,8 +68,14 @@ const struct sx_file_id *sx_capture_id(const struct sx_capture *cap);
 /* The identity of the file at `path` now; false when stat() fails. */
 bool sx_file_id_get(const char *path, struct sx_file_id *id);
 
-/* Both regular files with the same identity. */
-bool sx_file_id_same(const struct sx_file_id *a, const struct sx_file_id *b);
+/*
+ * True when `now` is still the regular file `then` was: the same file,
+ * untouched or longer (appended to, as by a capture still running).
+ * Rewriting a file in place without changing its size or time is not
+ * seen; the second read's frame and packet counts catch most of that.
+ */
+bool sx_file_id_kept(const struct sx_file_id *now,
+                     const struct sx_file_id *then);
 
 void sx_capture_close(struct sx_capture *cap);
 

@@ -84,6 +84,7 @@ struct reader {
     sigext_trace *t;
     bool warned_link;
     bool replay;                /* second read: records go to the sink */
+    uint64_t max_frames;        /* replay: frames the first read counted */
     sigext_record_fn sink;
     void *sink_user;
     struct fc_entry *fc;        /* 1 << FC_BITS entries */
@@ -243,8 +244,10 @@ int sx_trace_add(sigext_ctx *ctx, sigext_trace *t, const sigext_record *r,
     if (g == NULL) {
         if (t->n_groups >= ctx->opt.max_flows)
             return sx_fail(ctx, SIGEXT_ERR_LIMIT,
-                           "%s: more than %zu flows (see --max-flows)",
-                           t->path, ctx->opt.max_flows);
+                           "%s: more than %zu flow%s, before they merge "
+                           "into fingerprints (see --max-flows)", t->path,
+                           ctx->opt.max_flows,
+                           ctx->opt.max_flows == 1 ? "" : "s");
         g = calloc(1, sizeof(*g));
         if (g == NULL)
             return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
@@ -703,6 +706,11 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         struct sx_frame f;
         sigext_record r;
         const sigext_app *gapp;
+
+        /* A file that grew since the first read is replayed as long as
+         * it was then. */
+        if (rd->replay && seq == rd->max_frames)
+            return SIGEXT_OK;
         int st = sx_capture_next(cap, &hdr, &data, err, sizeof(err));
 
         if (st == SX_CAP_EOF)
@@ -932,7 +940,7 @@ int sigext_trace_replay(sigext_ctx *ctx, const sigext_trace *t,
 {
     struct sx_capture *cap = NULL;
     struct reader rd = {.ctx = ctx, .replay = true, .sink = fn,
-                        .sink_user = user};
+                        .sink_user = user, .max_frames = t->stats.frames};
     int st;
 
     if (t->from_csv || !t->file.regular)
@@ -942,12 +950,12 @@ int sigext_trace_replay(sigext_ctx *ctx, const sigext_trace *t,
     /* Once before opening, so that a file cut short reads as changed
      * rather than as broken; once after, for a file replaced between. */
     struct sx_file_id now;
-    if (!sx_file_id_get(t->path, &now) || !sx_file_id_same(&now, &t->file))
+    if (!sx_file_id_get(t->path, &now) || !sx_file_id_kept(&now, &t->file))
         return changed(ctx, t);
     st = open_capture(ctx, t->path, &cap);
     if (st != SIGEXT_OK)
         return st;
-    if (!sx_file_id_same(sx_capture_id(cap), &t->file)) {
+    if (!sx_file_id_kept(sx_capture_id(cap), &t->file)) {
         sx_capture_close(cap);
         return changed(ctx, t);
     }
