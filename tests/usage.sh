@@ -133,6 +133,17 @@ else
     fail=1
 fi
 
+# -o through a dangling symbolic link creates what it points to.
+ln -s made.csv "$tmp/dangling.csv"
+if "$sigext" signature examples/plug-on -o "$tmp/dangling.csv" &&
+   [ -L "$tmp/dangling.csv" ] &&
+   cmp -s "$tmp/made.csv" tests/golden/plug-on.signature.csv; then
+    echo "ok   -o through a dangling symbolic link"
+else
+    echo "FAIL -o through a dangling symbolic link"
+    fail=1
+fi
+
 # The output is one of the inputs, here through a symbolic link.
 cp "$pcap" "$tmp/in.pcap"
 ln -s in.pcap "$tmp/link.pcap"

@@ -159,6 +159,22 @@ struct output {
     bool direct;            /* written in place (stdout, device, FIFO) */
 };
 
+/* Where the symbolic link `link` points, relative to its directory. */
+static int link_target(const char *link, char *out, size_t size)
+{
+    char to[4096];
+    ssize_t n = readlink(link, to, sizeof(to) - 1);
+    const char *slash = strrchr(link, '/');
+    int dir = slash != NULL ? (int)(slash - link + 1) : 0;
+
+    if (n < 0)
+        return -1;
+    to[n] = '\0';
+    if (to[0] == '/' || dir == 0)
+        return snprintf(out, size, "%s", to) < (int)size ? 0 : -1;
+    return snprintf(out, size, "%.*s%s", dir, link, to) < (int)size ? 0 : -1;
+}
+
 static int output_open(struct output *o, const char *target)
 {
     struct stat st;
@@ -182,13 +198,20 @@ static int output_open(struct output *o, const char *target)
         }
         return 0;
     }
-    /* Write through a symbolic link: replace what it points to. */
-    if (realpath(target, o->path) == NULL ||
-        lstat(target, &st) != 0 || !S_ISLNK(st.st_mode))
+    /* Write through a symbolic link: replace what it points to, or
+     * create it when it does not exist yet (a dangling link). */
+    if (lstat(target, &st) != 0 || !S_ISLNK(st.st_mode) ||
+        (realpath(target, o->path) == NULL &&
+         link_target(target, o->path, sizeof(o->path)) != 0))
         snprintf(o->path, sizeof(o->path), "%s", target);
 
-    /* An existing file keeps its mode; a new one follows the umask. */
+    /* An existing file keeps its mode; a new one follows the umask.  A
+     * file we may not write is not replaced behind its owner's back. */
     if (stat(o->path, &st) == 0) {
+        if (access(o->path, W_OK) != 0) {
+            msg(NULL, "%s: %s", target, strerror(errno));
+            return -1;
+        }
         mode = st.st_mode & 07777;
     } else {
         mode_t mask = umask(0);
@@ -233,7 +256,9 @@ static int output_close(struct output *o, bool ok)
     o->fp = NULL;
     if (o->direct) {
         if (ok && err != 0) {
-            msg(NULL, "%s: %s", o->target ? o->target : "stdout",
+            msg(NULL, "%s: %s",
+                o->target != NULL && strcmp(o->target, "-") != 0
+                    ? o->target : "standard output",
                 strerror(err));
             return -1;
         }
