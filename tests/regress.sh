@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regression inputs: every crash, hang or broken promise the fuzzers found
-# (fuzz/README.md) is a minimised file in tests/regress/, named after what
-# it exercised.  Each is run through the CLI the way its kind is read:
+# Regression inputs: every crash, hang or broken promise the fuzzers
+# (fuzz/README.md) or testers found is a minimised file in tests/regress/,
+# named after what it exercised.  Each is run through the CLI the way its
+# kind is read:
 #   *.pcap *.pcapng   sigext flows FILE; sigext packets FILE
 #   *.csv             packets CSV (header "id,..."): sigext flows FILE;
 #                     flows CSV: sigext compare, profile and firewall
@@ -27,6 +28,7 @@ declare -A want=(
     [pcapng-timestamp-beyond-int64-ns.pcapng]=0
     [udp-header-cut-on-dns-port.pcap]=0
     [profile-include-binary-file.yaml]=4
+    [profile-device-name-nft-keyword.yaml]=4
 )
 
 # check NAME EXPECTED ARGS...: run sigext ARGS and check the promises.

@@ -701,34 +701,49 @@ static void put_comment(struct sx_buf *b, const char *indent, const char *s)
     sx_buf_putc(b, '\n');
 }
 
-/* nftables identifiers (scanner.l "string"): a letter, '_' or '.', then
- * letters, digits, '/', '-', '_' or '.'. */
 /*
  * Words nft's scanner reads as keywords, which it then refuses where a
  * table name is expected (and it has no quoting for names).  The list
  * covers the statements, families, objects and protocol names of
- * nft(8); a device named after one of them gets a clear error instead of
- * a script that `nft -f` rejects.
+ * nft(8), plus every word `nft -c` 1.0.6 refused as a table name; a
+ * device named after one of them gets a clear error instead of a script
+ * that `nft -f` rejects.
  */
 static const char *const nft_keywords[] = {
-    "accept", "add", "ah", "all", "arp", "at", "bridge", "chain", "comment",
-    "continue", "counter", "create", "ct", "define", "delete", "destroy",
-    "dccp", "drop", "dup", "element", "elements", "esp", "ether", "exists",
-    "export", "fib", "flags", "flow", "flowtable", "flush", "fwd", "get",
-    "goto", "hook", "icmp", "icmpv6", "igmp", "include", "inet", "insert",
-    "ip", "ip6", "jump", "limit", "list", "log", "map", "mark", "masquerade",
-    "meta", "meter", "monitor", "netdev", "notrack", "numgen", "policy",
-    "priority", "queue", "quota", "redirect", "reject", "rename", "replace",
-    "reset", "return", "rt", "rule", "ruleset", "sctp", "set", "snat",
-    "dnat", "socket", "synproxy", "table", "tcp", "th", "tproxy", "type",
-    "udp", "udplite", "update", "vlan", "vmap", "with",
+    "accept", "add", "ah", "all", "and", "arp", "at", "bridge", "cgroup",
+    "chain", "comment", "constant", "continue", "counter", "cpu", "create",
+    "ct", "day", "dccp", "define", "delete", "describe", "destroy",
+    "device", "devices", "dnat", "drop", "dst", "dup", "dynamic", "ecn",
+    "element", "elements", "esp", "ether", "exists", "expires", "export",
+    "exthdr", "fib", "flags", "flow", "flowtable", "flush", "frag", "fwd",
+    "get", "goto", "handle", "hbh", "hook", "hour", "ibriport", "ibrname",
+    "icmp", "icmpv6", "igmp", "iif", "iifgroup", "iifname", "iiftype",
+    "include", "index", "inet", "insert", "interval", "ip", "ip6", "ipsec",
+    "jhash", "jump", "limit", "list", "log", "lt", "map", "mark",
+    "masquerade", "meta", "meter", "mh", "missing", "monitor", "netdev",
+    "nftrace", "not", "notrack", "numgen", "obriport", "obrname", "offload",
+    "oif", "oifgroup", "oifname", "oiftype", "or", "osf", "pkttype",
+    "policy", "position", "priority", "queue", "quota", "random",
+    "redefine", "redirect", "reject", "rename", "replace", "reset",
+    "return", "rt", "rtclassid", "rule", "ruleset", "sctp", "secmark",
+    "set", "size", "skgid", "skuid", "snat", "socket", "srh", "symhash",
+    "synproxy", "table", "tcp", "th", "time", "timeout", "tproxy", "type",
+    "typeof", "udp", "udplite", "undefine", "update", "vlan", "vmap",
+    "with", "xt",
 };
 
+/*
+ * A name nft reads as one identifier (its scanner's "string": a letter,
+ * '_' or '.', then letters, digits, '/', '-', '_' or '.') and that is
+ * not a keyword.  '/' is refused although nft takes it, so that the
+ * rule is the one the CLI states and a device name never looks like a
+ * path.  A lone "." is what nft reads as a dot, not a name.
+ */
 static bool nft_identifier(const char *s)
 {
     size_t n = strlen(s);
 
-    if (n == 0 || n > 255)
+    if (n == 0 || n > 255 || strcmp(s, ".") == 0)
         return false;
     for (size_t i = 0; i < sizeof(nft_keywords) / sizeof(*nft_keywords); i++)
         if (strcmp(s, nft_keywords[i]) == 0)
@@ -737,13 +752,16 @@ static bool nft_identifier(const char *s)
         char c = s[i];
         bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         bool ok = alpha || c == '_' || c == '.' ||
-                  (i > 0 && ((c >= '0' && c <= '9') || c == '/' ||
-                             c == '-'));
+                  (i > 0 && ((c >= '0' && c <= '9') || c == '-'));
         if (!ok)
             return false;
     }
     return true;
 }
+
+/* Why a name failed nft_identifier, for the messages of both callers. */
+#define NFT_NAME_RULE "letters, digits, '_', '-', '.'; not first a digit " \
+                      "or '-'; not an nft keyword"
 
 bool sigext_nft_name_ok(const char *name)
 {
@@ -812,10 +830,6 @@ static int run(sigext_ctx *ctx, const char *src, const char *device,
     struct nft t;
     int st;
 
-    if (!nft_identifier(device))
-        return sx_fail(ctx, SIGEXT_ERR_USAGE, "invalid device name \"%s\" "
-                            "(letters, digits, '_', '-', '.', '/'; not first a "
-                            "digit; not an nft keyword)", device);
     memset(&t, 0, sizeof(t));
     t.ctx = ctx;
     t.src = src;
@@ -842,6 +856,10 @@ int sigext_write_nft(sigext_ctx *ctx, const sigext_pattern *p,
     st = sx_device_self(ctx, dev, &self);
     if (st != SIGEXT_OK)
         return st;
+    if (!nft_identifier(dev->name))
+        return sx_fail(ctx, SIGEXT_ERR_USAGE, "device name \"%s\" cannot "
+                            "name an nftables table (" NFT_NAME_RULE ")",
+                       dev->name);
     pols = sx_pattern_policies(&a, p, &self);
     if (pols == NULL)
         st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
@@ -856,12 +874,21 @@ int sigext_write_nft_from_profile(sigext_ctx *ctx, const char *profile_path,
                                   const sigext_nft_options *o, FILE *out)
 {
     struct sx_profile *p;
-    const struct sx_node *inter;
+    const struct sx_node *inter, *name;
     int st;
 
     st = sx_profile_read(ctx, profile_path, &p);
     if (st != SIGEXT_OK)
         return st;
+    if (!nft_identifier(p->dev.name)) {
+        /* The name is read from the file: a format error, not usage. */
+        name = sx_map_get(sx_map_get(p->root, "device-info"), "name");
+        st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device name \"%s\" "
+                          "cannot name an nftables table (" NFT_NAME_RULE ")",
+                     profile_path, name->line, p->dev.name);
+        sx_profile_free(p);
+        return st;
+    }
     inter = sx_map_get(p->root, "interactions");
     if (inter != NULL && inter->kind == SX_NODE_MAP && inter->n > 0)
         /* TODO(nft): interactions (policies chained in user space). */

@@ -552,13 +552,65 @@ static void warnings_and_device(void **state)
     d.name = "2bad name";
     text = nft_of_flows(f, reference(f), &d, NULL, &st);
     assert_int_equal(st, SIGEXT_ERR_USAGE);
-    assert_non_null(strstr(sigext_error(ctx), "invalid device name"));
+    assert_non_null(strstr(sigext_error(ctx), "device name \"2bad name\" "
+                           "cannot name an nftables table"));
     free(text);
     d = plug;
     d.ipv4 = "192.168.1";
     text = nft_of_flows(f, reference(f), &d, NULL, &st);
     assert_int_equal(st, SIGEXT_ERR_USAGE);
     free(text);
+}
+
+/* Device names: what sigext_nft_name_ok() takes, and the errors of a
+ * profile whose name it refuses. */
+static void device_names(void **state)
+{
+    static const char *const good[] = {
+        "plug", "tplink-plug", "Plug_2", "_x", ".x", "a.b", "a-", "..",
+        "TABLE",
+    };
+    static const char *const bad[] = {
+        "", ".", "2plug", "-plug", "a/b", "a b", "a+b", "a:b", "table",
+        "tcp", "iifname", "device", "or", "\xc3\xa9t\xc3\xa9",
+    };
+    char *text, *msg;
+    int st;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+        char yaml[128];
+
+        assert_true(sigext_nft_name_ok(good[i]));
+        /* Each accepted name is one nft -c takes too (when it runs). */
+        snprintf(yaml, sizeof(yaml), "device-info: {name: '%s'}\n",
+                 good[i]);
+        text = nft_of_profile(yaml, NULL, &st);
+        assert_int_equal(st, SIGEXT_OK);
+        free(text);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        assert_false(sigext_nft_name_ok(bad[i]));
+    assert_false(sigext_nft_name_ok(NULL));
+
+    /* A name read from a profile is a format error at its line, whose
+     * rule is the one the CLI states for --device. */
+    text = nft_of_profile("# device\n"
+                          "device-info: {name: table, ipv4: 192.168.1.2}\n"
+                          "single-policies: {}\n", NULL, &st);
+    free(text);
+    assert_int_equal(st, SIGEXT_ERR_FORMAT);
+    msg = strstr(sigext_error(ctx), "p.yaml:2: device name \"table\" "
+                 "cannot name an nftables table (letters, digits, '_', "
+                 "'-', '.'; ");
+    assert_non_null(msg);
+    assert_null(strchr(msg, '/'));
+    text = nft_of_profile("device-info:\n  ipv4: 192.168.1.2\n"
+                          "  name: a/b\n", NULL, &st);
+    free(text);
+    assert_int_equal(st, SIGEXT_ERR_FORMAT);
+    assert_non_null(strstr(sigext_error(ctx), "p.yaml:3: device name "
+                           "\"a/b\""));
 }
 
 int main(void)
@@ -572,6 +624,7 @@ int main(void)
         cmocka_unit_test(keywords_lists_and_stats),
         cmocka_unit_test(bad_policies),
         cmocka_unit_test(warnings_and_device),
+        cmocka_unit_test(device_names),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
