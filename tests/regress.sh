@@ -29,6 +29,7 @@ declare -A want=(
     [udp-header-cut-on-dns-port.pcap]=0
     [profile-include-binary-file.yaml]=4
     [profile-device-name-nft-keyword.yaml]=4
+    [profile-include-missing-file.yaml]=3
 )
 
 # check NAME EXPECTED ARGS...: run sigext ARGS and check the promises.

@@ -230,6 +230,7 @@ struct yparse {
     struct anchor *anchors;
     int include_depth;          /* 0 for the profile itself */
     char err[384];
+    int st;                     /* status of err when not FORMAT, else 0 */
 };
 
 static struct sx_node *parse_file(struct yparse *parent, const char *path,
@@ -400,6 +401,10 @@ static struct sx_node *include(struct yparse *y, const char *spec, int line)
     root = parse_file(y, file, y->include_depth + 1, errbuf, sizeof(errbuf),
                       &st);
     if (root == NULL) {
+        /* An included file that cannot be read is an I/O error of the
+         * profile, as the profile itself would be (errbuf names it). */
+        if (y->err[0] == '\0' && st != SIGEXT_ERR_FORMAT)
+            y->st = st;
         yerr(y, line, "!include %s: %s", spec, errbuf);
         return NULL;
     }
@@ -412,7 +417,14 @@ static struct sx_node *include(struct yparse *y, const char *spec, int line)
         snprintf(key, sizeof(key), "%.*s", (int)klen, m);
         n = (struct sx_node *)sx_map_get(n, key);
         if (n == NULL) {
-            yerr(y, line, "!include %s: no member \"%s\"", spec, key);
+            /* Without '#' the text is a member path of this same file
+             * (IncludeLoader); "!include other.yaml" meant a file. */
+            if (hash == NULL)
+                yerr(y, line, "!include %s: no member \"%s\" in this file "
+                     "(a member of another file is FILE#MEMBER)", spec, key);
+            else
+                yerr(y, line, "!include %s: no member \"%s\" in %s", spec,
+                     key, file);
             return NULL;
         }
         m += klen + (dot != NULL);
@@ -623,8 +635,11 @@ static struct sx_node *parse_file(struct yparse *parent, const char *path,
     *st = SIGEXT_ERR_FORMAT;
     root = parse_text(&y, text, len);
     free(text);
-    if (root == NULL)
+    if (root == NULL) {
         snprintf(err, errsz, "%s", y.err);
+        if (y.st != 0)
+            *st = y.st;
+    }
     return root;
 }
 

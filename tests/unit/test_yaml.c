@@ -4,6 +4,7 @@
  * YAML 1.1 quoting rule, PyYAML's view of the file when python3-yaml is
  * installed, and the reader's refusals.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -378,11 +379,28 @@ static void anchors_and_includes(void **state)
     path = write_file("inc.yaml",
         "device-info: {name: plug, ipv4: !include echo/profile.yaml#nope}\n");
     assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
-    assert_non_null(strstr(sigext_error(ctx), "no member \"nope\""));
+    assert_non_null(strstr(sigext_error(ctx), "no member \"nope\" in "));
+    assert_non_null(strstr(sigext_error(ctx), "echo/profile.yaml"));
+
+    /* A file that cannot be opened is an I/O error naming the including
+     * file, its line, the missing file and why. */
     path = write_file("inc2.yaml",
-        "device-info: {name: plug, ipv4: !include gone.yaml#a}\n");
+        "device-info: {name: plug,\n"
+        "  ipv4: !include gone.yaml#a}\n");
+    assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_ERR_IO);
+    assert_non_null(strstr(sigext_error(ctx), "inc2.yaml:2: !include "
+                           "gone.yaml#a: "));
+    assert_non_null(strstr(sigext_error(ctx), "/gone.yaml: "));
+    assert_non_null(strstr(sigext_error(ctx), strerror(ENOENT)));
+
+    /* Without '#' the text names a member of the including file itself
+     * (IncludeLoader), so "gone.yaml" is a member path there. */
+    path = write_file("inc3.yaml",
+        "device-info: !include gone.yaml\n");
     assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
-    assert_non_null(strstr(sigext_error(ctx), "gone.yaml"));
+    assert_non_null(strstr(sigext_error(ctx), "inc3.yaml:1: !include "
+                           "gone.yaml: no member \"gone\" in this file "
+                           "(a member of another file is FILE#MEMBER)"));
 }
 
 static void bad_device(void **state)
