@@ -30,6 +30,9 @@ declare -A want=(
     [profile-include-binary-file.yaml]=4
     [profile-device-name-nft-keyword.yaml]=4
     [profile-include-missing-file.yaml]=3
+    [flows-csv-ipv6-host-in-ipv4-row.csv]=4
+    [flows-csv-percent-encoded-nul.csv]=4
+    [json-nul-escape-in-string.json]=4
 )
 
 # check NAME EXPECTED ARGS...: run sigext ARGS and check the promises.

@@ -5,6 +5,7 @@
  * strings.  A later entry for the same key replaces the earlier one: SPEC
  * stage 1, step 5 says the last name read wins.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,9 +48,31 @@ static void map_free(struct sx_map_entry **map)
     }
 }
 
+/*
+ * Does a learned name read as an address literal ("::1", "10.0.0.1")?
+ * A DNS label may hold ':' and a name may be all digits and dots, but a
+ * host is made from its text (sx_host_text), so such a name would turn
+ * the address it names into another one, even of the other IP version:
+ * an IPv4 flow from "::1" that no policy can say.  It is not learned.
+ */
+static bool reads_as_address(const char *name)
+{
+    char buf[INET6_ADDRSTRLEN + 1];
+    uint8_t addr[16];
+    size_t len = strlen(name);
+
+    if (len >= sizeof(buf))
+        return false;
+    memcpy(buf, name, len + 1);
+    return inet_pton(AF_INET, buf, addr) == 1 ||
+           inet_pton(AF_INET6, buf, addr) == 1;
+}
+
 int sx_names_add_addr(struct sx_names *n, const sigext_host *addr,
                       const char *name)
 {
+    if (reads_as_address(name))
+        return 0;
     return map_put(&n->addr, addr, name);
 }
 
@@ -57,7 +80,7 @@ int sx_names_add_alias(struct sx_names *n, const char *target,
                        const char *owner)
 {
     /* A name that is its own alias would only hide itself. */
-    if (target == owner)
+    if (target == owner || reads_as_address(owner))
         return 0;
     return map_put(&n->alias, target, owner);
 }

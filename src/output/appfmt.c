@@ -108,7 +108,12 @@ static int hexval(char c)
     return -1;
 }
 
-/* Decode percent escapes of s[0..len) into out; false on a bad escape. */
+/*
+ * Decode percent escapes of s[0..len) into out; false on a bad escape or
+ * a control character, raw or escaped.  No decoder keeps a control
+ * character in a field (they become '?'), so sigext never writes one,
+ * and an escaped NUL ("%00") would cut the value where it is interned.
+ */
 static bool unescape(const char *s, size_t len, char *out, size_t cap,
                      size_t *outlen)
 {
@@ -127,7 +132,7 @@ static bool unescape(const char *s, size_t len, char *out, size_t cap,
             c = (char)(hi * 16 + lo);
             i += 2;
         }
-        if (o + 1 >= cap)
+        if ((unsigned char)c < 0x20 || c == 0x7f || o + 1 >= cap)
             return false;
         out[o++] = c;
     }

@@ -408,6 +408,82 @@ static bool parse_ports(const char *s, size_t n, uint16_t *v, uint8_t *cnt)
     return true;
 }
 
+/* Column `col` of a header: its name at *name, its length returned. */
+static int column(const char *header, int col, const char **name)
+{
+    const char *h = header;
+
+    for (int i = 0; i < col; i++)
+        h = strchr(h, ',') + 1;
+    *name = h;
+    return (int)strcspn(h, ",");
+}
+
+/* "FILE:LINE: bad dport "x"", the column named as in the header. */
+static int bad_field(sigext_ctx *ctx, const char *path, size_t line,
+                     const char *header, const struct csv_row *row, int col)
+{
+    const char *name;
+    int nlen = column(header, col, &name);
+    /* A long value is cut, so the message stays one readable line. */
+    int vlen = row->len[col] > 64 ? 64 : (int)row->len[col];
+
+    return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: bad %.*s \"%.*s%s\"",
+                   path, line, nlen, name, vlen, row->f[col],
+                   row->len[col] > 64 ? "..." : "");
+}
+
+/*
+ * The src or dst of a row (column `col`), interned into *out.  A name
+ * stands for hosts of either version, but an address must be of the
+ * row's: an IPv4 flow from "::1" would become a policy that means
+ * nothing (SIGEXT_ERR_FORMAT with the error set).
+ */
+static int row_host(sigext_ctx *ctx, const char *path, size_t line,
+                    const char *header, const struct csv_row *row, int col,
+                    uint8_t ipver, const sigext_host **out)
+{
+    const sigext_host *h = sx_host_text(ctx, row->f[col], row->len[col]);
+    const char *name;
+    int nlen;
+
+    if (h == NULL)
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    if ((ipver == 4 && h->kind == SIGEXT_HOST_IPV6) ||
+        (ipver == 6 && h->kind == SIGEXT_HOST_IPV4)) {
+        nlen = column(header, col, &name);
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: %.*s \"%s\" is an "
+                       "IPv%d address in an IPv%d row", path, line, nlen,
+                       name, row->f[col], ipver == 4 ? 6 : 4, ipver);
+    }
+    *out = h;
+    return SIGEXT_OK;
+}
+
+/* The fields of a flows row but the hosts: the column at fault, or -1. */
+static int flow_fields(sigext_ctx *ctx, const struct csv_row *row,
+                       sigext_flow *f)
+{
+    if (!parse_net(row->f[0], &f->ipver))
+        return 0;
+    if (row->len[1] == 0)
+        return 1;
+    if (row->len[2] == 0)
+        return 2;
+    if (!parse_transport(row->f[3], &f->transport))
+        return 3;
+    if (!parse_ports(row->f[4], row->len[4], f->src_ports, &f->n_src_ports))
+        return 4;
+    if (!parse_ports(row->f[5], row->len[5], f->dst_ports, &f->n_dst_ports))
+        return 5;
+    if (sx_app_parse(ctx, row->f[6], row->len[6], &f->app) != 0)
+        return 6;
+    if (!parse_u64(row->f[7], row->len[7], UINT64_MAX, &f->count) ||
+        f->count == 0)
+        return 7;
+    return -1;
+}
+
 static int read_flows_csv(sigext_ctx *ctx, const char *path, char *text,
                           size_t len, sigext_pattern **out)
 {
@@ -423,32 +499,29 @@ static int read_flows_csv(sigext_ctx *ctx, const char *path, char *text,
                        "(unexpected header)", path);
     while ((r = csv_next(&pos, end, &row)) == 1) {
         sigext_flow f;
-        uint64_t count;
+        int bad;
 
         line++;
         if (row.n == 1 && row.len[0] == 0)
             continue;           /* blank line */
         memset(&f, 0, sizeof(f));
-        if (row.n != 8 || !parse_net(row.f[0], &f.ipver) ||
-            !parse_transport(row.f[3], &f.transport) ||
-            !parse_ports(row.f[4], row.len[4], f.src_ports,
-                         &f.n_src_ports) ||
-            !parse_ports(row.f[5], row.len[5], f.dst_ports,
-                         &f.n_dst_ports) ||
-            !parse_u64(row.f[7], row.len[7], UINT64_MAX, &count) ||
-            count == 0 || row.len[1] == 0 || row.len[2] == 0 ||
-            sx_app_parse(ctx, row.f[6], row.len[6], &f.app) != 0) {
-            st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: malformed flow row",
-                         path, line);
+        if (row.n != 8) {
+            st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: %d fields, "
+                         "expected 8", path, line, row.n);
             goto out;
         }
-        f.count = count;
-        f.src = sx_host_text(ctx, row.f[1], row.len[1]);
-        f.dst = sx_host_text(ctx, row.f[2], row.len[2]);
-        if (f.src == NULL || f.dst == NULL) {
-            st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        bad = flow_fields(ctx, &row, &f);
+        if (bad >= 0) {
+            st = bad_field(ctx, path, line, flows_header, &row, bad);
             goto out;
         }
+        st = row_host(ctx, path, line, flows_header, &row, 1, f.ipver,
+                      &f.src);
+        if (st == SIGEXT_OK)
+            st = row_host(ctx, path, line, flows_header, &row, 2, f.ipver,
+                          &f.dst);
+        if (st != SIGEXT_OK)
+            goto out;
         /* The CSV orders hosts by bytes, not by direction.  Restore the
          * usual one: the host with the service's fixed port receives. */
         if (f.n_src_ports > 0 && f.n_dst_ports == 0) {
@@ -534,6 +607,39 @@ static bool parse_ts(const char *s, size_t n, int64_t *sec, uint32_t *nsec)
     return true;
 }
 
+/* The fields of a packets row but the hosts: the column at fault, or
+ * -1. */
+static int packet_fields(sigext_ctx *ctx, const struct csv_row *row,
+                         sigext_record *rec)
+{
+    uint64_t v;
+
+    if (!parse_u64(row->f[0], row->len[0], UINT64_MAX, &rec->id))
+        return 0;
+    if (!parse_ts(row->f[1], row->len[1], &rec->ts_sec, &rec->ts_nsec))
+        return 1;
+    if (!parse_net(row->f[2], &rec->ipver))
+        return 2;
+    if (row->len[3] == 0)
+        return 3;
+    if (row->len[4] == 0)
+        return 4;
+    if (!parse_transport(row->f[5], &rec->transport))
+        return 5;
+    if (!parse_u64(row->f[6], row->len[6], 65535, &v))
+        return 6;
+    rec->sport = (uint16_t)v;
+    if (!parse_u64(row->f[7], row->len[7], 65535, &v))
+        return 7;
+    rec->dport = (uint16_t)v;
+    if (sx_app_parse(ctx, row->f[8], row->len[8], &rec->app) != 0)
+        return 8;
+    if (!parse_u64(row->f[9], row->len[9], UINT32_MAX, &v))
+        return 9;
+    rec->length = (uint32_t)v;
+    return -1;
+}
+
 int sigext_trace_read_csv(sigext_ctx *ctx, const char *path,
                           sigext_trace **out)
 {
@@ -567,36 +673,30 @@ int sigext_trace_read_csv(sigext_ctx *ctx, const char *path,
      * the latest request of its connection. */
     while ((r = csv_next(&pos, end, &row)) == 1) {
         sigext_record rec;
-        uint64_t id, sp, dp, length;
         const sigext_app *gapp;
+        int bad;
 
         line++;
         if (row.n == 1 && row.len[0] == 0)
             continue;
         memset(&rec, 0, sizeof(rec));
-        if (row.n != 10 || !parse_u64(row.f[0], row.len[0], UINT64_MAX, &id) ||
-            !parse_ts(row.f[1], row.len[1], &rec.ts_sec, &rec.ts_nsec) ||
-            !parse_net(row.f[2], &rec.ipver) ||
-            !parse_transport(row.f[5], &rec.transport) ||
-            !parse_u64(row.f[6], row.len[6], 65535, &sp) ||
-            !parse_u64(row.f[7], row.len[7], 65535, &dp) ||
-            !parse_u64(row.f[9], row.len[9], UINT32_MAX, &length) ||
-            row.len[3] == 0 || row.len[4] == 0 ||
-            sx_app_parse(ctx, row.f[8], row.len[8], &rec.app) != 0) {
-            st = sx_fail(ctx, SIGEXT_ERR_FORMAT,
-                         "%s:%zu: malformed packet row", path, line);
+        if (row.n != 10) {
+            st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: %d fields, "
+                         "expected 10", path, line, row.n);
             goto fail;
         }
-        rec.id = id;
-        rec.sport = (uint16_t)sp;
-        rec.dport = (uint16_t)dp;
-        rec.length = (uint32_t)length;
-        rec.src = sx_host_text(ctx, row.f[3], row.len[3]);
-        rec.dst = sx_host_text(ctx, row.f[4], row.len[4]);
-        if (rec.src == NULL || rec.dst == NULL) {
-            st = sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
+        bad = packet_fields(ctx, &row, &rec);
+        if (bad >= 0) {
+            st = bad_field(ctx, path, line, packets_header, &row, bad);
             goto fail;
         }
+        st = row_host(ctx, path, line, packets_header, &row, 3, rec.ipver,
+                      &rec.src);
+        if (st == SIGEXT_OK)
+            st = row_host(ctx, path, line, packets_header, &row, 4,
+                          rec.ipver, &rec.dst);
+        if (st != SIGEXT_OK)
+            goto fail;
         gapp = sx_group_app(ctx, t, &rec);
         st = sx_trace_add(ctx, t, &rec, gapp, NULL);
         if (st != SIGEXT_OK)

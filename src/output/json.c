@@ -191,33 +191,38 @@ int sigext_write_flows_json(sigext_ctx *ctx, const sigext_pattern *p,
 
 /* ---- reading ---- */
 
-/* The tree of a JSON value; NULL with *why set on failure. */
-static struct sx_node *json_node(struct sx_arena *a, json_t *j, int depth,
-                                 const char **why)
+/*
+ * The tree of a JSON value; NULL with why[0..whysz) set on failure.
+ * `key` is the member the value sits under (that of the enclosing array
+ * for an item; NULL at the top), so that a refusal names the field.
+ */
+static struct sx_node *json_node(struct sx_arena *a, json_t *j,
+                                 const char *key, int depth, char *why,
+                                 size_t whysz)
 {
     struct sx_node *n = NULL;
-    const char *key;
+    const char *k;
     json_t *v;
     size_t i;
 
     if (depth > JSON_MAX_DEPTH) {
-        *why = "nested too deeply";
+        snprintf(why, whysz, "nested too deeply");
         return NULL;
     }
     switch (json_typeof(j)) {
     case JSON_OBJECT:
         n = sx_node_new(a, SX_NODE_MAP);
-        json_object_foreach(j, key, v) {
-            struct sx_node *c = json_node(a, v, depth + 1, why);
+        json_object_foreach(j, k, v) {
+            struct sx_node *c = json_node(a, v, k, depth + 1, why, whysz);
             if (c == NULL || n == NULL ||
-                sx_map_put(a, n, sx_arena_strdup(a, key), c) < 0)
+                sx_map_put(a, n, sx_arena_strdup(a, k), c) < 0)
                 return NULL;
         }
         break;
     case JSON_ARRAY:
         n = sx_node_new(a, SX_NODE_SEQ);
         json_array_foreach(j, i, v) {
-            struct sx_node *c = json_node(a, v, depth + 1, why);
+            struct sx_node *c = json_node(a, v, key, depth + 1, why, whysz);
             if (c == NULL || sx_seq_push(a, n, c) < 0)
                 return NULL;
         }
@@ -227,9 +232,12 @@ static struct sx_node *json_node(struct sx_arena *a, json_t *j, int depth,
         if (n != NULL)
             n->text = sx_arena_strndup(a, json_string_value(j),
                                        json_string_length(j));
+        /* jansson refuses \u0000 unless asked (JSON_ALLOW_NUL); kept in
+         * case it is, as a NUL would cut the string. */
         if (n != NULL && n->text != NULL &&
             strlen(n->text) != json_string_length(j)) {
-            *why = "NUL byte in a string";
+            snprintf(why, whysz, "\"%s\": NUL character (\\u0000) in a "
+                     "string", key != NULL ? key : "");
             return NULL;
         }
         break;
@@ -244,12 +252,44 @@ static struct sx_node *json_node(struct sx_arena *a, json_t *j, int depth,
         n = sx_node_new(a, SX_NODE_NULL);
         break;
     case JSON_REAL:
-        *why = "unexpected fractional number";
+        /* 1e2 and 53.0 are reals to jansson: no field sigext reads
+         * takes one, and sigext writes every number as an integer. */
+        snprintf(why, whysz, "\"%s\": real number %g, an integer is "
+                 "expected (no fraction or exponent)",
+                 key != NULL ? key : "", json_real_value(j));
         return NULL;
     }
     if (n == NULL || (n->kind == SX_NODE_STR && n->text == NULL))
-        *why = "out of memory";
+        snprintf(why, whysz, "out of memory");
     return n;
+}
+
+/*
+ * jansson's parse error in plain words: some of its texts name its own
+ * flags ("... without JSON_ALLOW_NUL") or internals.  Those a user can
+ * meet are said again here; the others are plain already.
+ */
+static const char *json_load_error(const json_error_t *e)
+{
+#if JANSSON_VERSION_HEX >= 0x020b00     /* json_error_code() */
+    switch (json_error_code(e)) {
+    case json_error_null_character:
+        return "NUL character (\\u0000) in a string";
+    case json_error_null_byte_in_key:
+        return "NUL character (\\u0000) in an object key";
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+    case json_error_stack_overflow:
+        return "nested too deeply";
+    case json_error_numeric_overflow:
+        return "number out of range";
+    case json_error_out_of_memory:
+        return "out of memory";
+    default:
+        break;
+    }
+#endif
+    return e->text;
 }
 
 /* "device-ip" of one object: the address "self" stands for. */
@@ -290,9 +330,11 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
 
     *out = NULL;
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL && strcmp(json_load_error(&jerr), "out of memory") == 0)
+        return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     if (root == NULL)
         return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d:%d: %s", path,
-                            jerr.line, jerr.column, jerr.text);
+                            jerr.line, jerr.column, json_load_error(&jerr));
     if (!json_is_array(root)) {
         json_decref(root);
         return sx_fail(ctx, SIGEXT_ERR_FORMAT,
@@ -311,12 +353,13 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
         struct sx_self self;
         struct sx_node *pol;
 
+        buf[0] = '\0';
         if (!json_is_object(v)) {
             st = sx_fail(ctx, SIGEXT_ERR_FORMAT,
                               "%s: policy %zu: not an object", path, i + 1);
             break;
         }
-        pol = json_node(&arena, v, 0, &why);
+        pol = json_node(&arena, v, NULL, 0, buf, sizeof(buf));
         if (pol != NULL && read_self(ctx, pol, &self, &why) == 0 &&
             sx_policy_flow(ctx, pol, &self, &flows[n], buf,
                            sizeof(buf)) == 0) {
@@ -324,7 +367,7 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
             continue;
         }
         if (why == NULL)
-            why = pol != NULL ? buf : "out of memory";
+            why = buf[0] != '\0' ? buf : "out of memory";
         st = sx_fail(ctx, strcmp(why, "out of memory") == 0 ?
                           SIGEXT_ERR_NOMEM : SIGEXT_ERR_FORMAT,
                           "%s: policy %zu: %s", path, i + 1, why);

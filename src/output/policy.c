@@ -541,6 +541,17 @@ static int read_transport(const struct sx_node *tr, sigext_flow *f,
     return 0;
 }
 
+/* Does s hold a control character?  No decoder keeps one in a field
+ * (they become '?'), so one in a file was not written by sigext. */
+static bool has_control(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    }
+    return false;
+}
+
 /* Interned value of an application field; "$" back to "*" in names. */
 static const char *app_str(sigext_ctx *ctx, const struct sx_node *v,
                            bool name)
@@ -599,6 +610,8 @@ static int read_app(sigext_ctx *ctx, sigext_app_proto proto,
         if (slot == NULL)
             return why_fail(why, whysz, "unknown %s field \"%s\"",
                             sx_app_proto_name(proto), k);
+        if (has_control(v->text))
+            return why_fail(why, whysz, "control character in \"%s\"", k);
         ok = (*slot = app_str(ctx, v, slot == &a.name)) != NULL;
         if (!ok)
             return why_fail(why, whysz, "bad value for \"%s\"", k);

@@ -296,6 +296,47 @@ static void test_flow_id(void **state)
     sigext_ctx_free(ctx);
 }
 
+#define FLOW_HDR                                                           \
+    "network_protocol,src,dst,transport_protocol,sport,dport,"             \
+    "application_layer,count\n"
+
+/* A flows CSV of `rows` must be refused with an error holding `msg`. */
+static void flows_refused(sigext_ctx *ctx, const char *rows,
+                          const char *msg)
+{
+    char text[512];
+    sigext_pattern *p = NULL;
+    const char *path;
+
+    snprintf(text, sizeof(text), "%s%s", FLOW_HDR, rows);
+    path = tmpfile_with(text);
+    assert_int_equal(sigext_pattern_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
+    assert_null(p);
+    if (strstr(sigext_error(ctx), msg) == NULL ||
+        strncmp(sigext_error(ctx), path, strlen(path)) != 0)
+        fail_msg("error \"%s\" lacks \"%s\"", sigext_error(ctx), msg);
+    unlink(path);
+}
+
+/* Same for a packets CSV. */
+static void packets_refused(sigext_ctx *ctx, const char *rows,
+                            const char *msg)
+{
+    char text[512];
+    sigext_trace *t = NULL;
+    const char *path;
+
+    snprintf(text, sizeof(text), "%s%s", PKT_HDR, rows);
+    path = tmpfile_with(text);
+    assert_int_equal(sigext_trace_read_csv(ctx, path, &t),
+                     SIGEXT_ERR_FORMAT);
+    assert_null(t);
+    if (strstr(sigext_error(ctx), msg) == NULL ||
+        strncmp(sigext_error(ctx), path, strlen(path)) != 0)
+        fail_msg("error \"%s\" lacks \"%s\"", sigext_error(ctx), msg);
+    unlink(path);
+}
+
 static void test_bad_csv(void **state)
 {
     sigext_ctx *ctx = sigext_ctx_new(NULL);
@@ -303,19 +344,94 @@ static void test_bad_csv(void **state)
     const char *path;
     (void)state;
 
-    path = tmpfile_with("network_protocol,src,dst,transport_protocol,sport,"
-                        "dport,application_layer,count\n"
-                        "IPv4,a,b,TCP,443 80,,,1\n");
-    /* Ports must ascend. */
-    assert_int_equal(sigext_pattern_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
-    assert_non_null(strstr(sigext_error(ctx), ":2: malformed flow row"));
+    /* Each refusal names the line and the field at fault. */
+    flows_refused(ctx, "IPv4,a,b,TCP,443 80,,,1\n",  /* ports ascend */
+                  ":2: bad sport \"443 80\"");
+    flows_refused(ctx, "IPv4,a,b,TCP,,x,,1\n", ":2: bad dport \"x\"");
+    flows_refused(ctx, "\nIPv5,a,b,TCP,,,,1\n",
+                  ":3: bad network_protocol \"IPv5\"");
+    flows_refused(ctx, "IPv4,a,b,SCTP,,,,1\n",
+                  ":2: bad transport_protocol \"SCTP\"");
+    flows_refused(ctx, "IPv4,a,,TCP,,,,1\n", ":2: bad dst \"\"");
+    flows_refused(ctx, "IPv4,a,b,TCP,,,,0\n", ":2: bad count \"0\"");
+    flows_refused(ctx, "IPv4,a,b,TCP,,,1\n", ":2: 7 fields, expected 8");
+    flows_refused(ctx, "IPv4,a,b,TCP,,,FTP,1\n",
+                  ":2: bad application_layer \"FTP\"");
+
+    /* An address literal of the other IP version than the row's (names
+     * stand for either and stay allowed). */
+    flows_refused(ctx, "IPv4,::1,b,TCP,,,,1\n",
+                  ":2: src \"::1\" is an IPv6 address in an IPv4 row");
+    flows_refused(ctx, "IPv6,fe80::1,10.0.0.1,UDP,,53,,1\n",
+                  ":2: dst \"10.0.0.1\" is an IPv4 address in an IPv6 row");
+    packets_refused(ctx, "1,1.0,IPv4,10.0.0.2,::1,UDP,40000,53,,80\n",
+                    ":2: dst \"::1\" is an IPv6 address in an IPv4 row");
+
+    /* A control character in an application field, percent-encoded or
+     * not: "%00" was cut to "a" where the value is interned. */
+    flows_refused(ctx, "IPv4,a,b,UDP,,53,DNS;response=false;qtype=A;"
+                  "domain-name=a%00b,1\n",
+                  ":2: bad application_layer \"DNS;response=false;qtype=A;"
+                  "domain-name=a%00b\"");
+    flows_refused(ctx, "IPv4,a,b,UDP,,53,DNS;response=false;qtype=A;"
+                  "domain-name=a%1Fb,1\n", ":2: bad application_layer");
+    flows_refused(ctx, "IPv4,a,b,UDP,,53,DNS;response=false;qtype=A;"
+                  "domain-name=a\tb,1\n", ":2: bad application_layer");
+    packets_refused(ctx, "1,1.0,IPv4,10.0.0.2,10.0.0.1,UDP,40000,x,,80\n",
+                    ":2: bad dport \"x\"");
+    packets_refused(ctx, "1,1.0,IPv4,10.0.0.2,10.0.0.1,UDP,40000,53,"
+                    "HTTP;response=false;method=GET;uri=/%7F,80\n",
+                    ":2: bad application_layer");
+    packets_refused(ctx, "1,1.0,IPv4,10.0.0.2,10.0.0.1,UDP,1,2,,80,9\n",
+                    ":2: 11 fields, expected 10");
+
+    /* Names and escaped separators are still read. */
+    path = tmpfile_with(FLOW_HDR
+                        "IPv6,printer,fe80::1,UDP,,631,,2\n"
+                        "IPv4,a.example,10.0.0.1,UDP,,53,DNS;response=false;"
+                        "qtype=A;domain-name=a%3Bb%25,1\n");
+    assert_int_equal(sigext_pattern_read(ctx, path, &p), SIGEXT_OK);
+    assert_int_equal(p->n_flows, 2);
+    sigext_pattern_free(p);
+    p = NULL;
     unlink(path);
+
     path = tmpfile_with("hello,world\n");
     assert_int_equal(sigext_pattern_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
     unlink(path);
     assert_int_equal(sigext_pattern_read(ctx, "/nonexistent/x.csv", &p),
                      SIGEXT_ERR_IO);
     assert_null(p);
+    sigext_ctx_free(ctx);
+}
+
+/* A learned name that reads as an address literal is not learned: it
+ * would turn an IPv4 host into "::1" (found writing such a flow). */
+static void test_literal_names(void **state)
+{
+    sigext_ctx *ctx = sigext_ctx_new(NULL);
+    const sigext_host *v4 = sx_host_text(ctx, "10.0.0.5", 8);
+    const sigext_host *v6 = sx_host_text(ctx, "fe80::5", 7);
+    (void)state;
+
+    assert_int_equal(sx_names_add_addr(&ctx->names, v4,
+                                       sx_intern_z(ctx, "::1")), 0);
+    assert_int_equal(sx_names_add_addr(&ctx->names, v6,
+                                       sx_intern_z(ctx, "10.0.0.1")), 0);
+    assert_ptr_equal(sigext_resolve(ctx, NULL, v4), v4);
+    assert_ptr_equal(sigext_resolve(ctx, NULL, v6), v6);
+
+    /* An alias that reads so is not taken either. */
+    assert_int_equal(sx_names_add_addr(&ctx->names, v4,
+                                       sx_intern_z(ctx, "cdn.example")), 0);
+    assert_int_equal(sx_names_add_alias(&ctx->names,
+                                        sx_intern_z(ctx, "cdn.example"),
+                                        sx_intern_z(ctx, "::2")), 0);
+    assert_string_equal(sigext_resolve(ctx, NULL, v4)->text, "cdn.example");
+    /* Names with ':' or digits that are not addresses are names. */
+    assert_int_equal(sx_names_add_addr(&ctx->names, v6,
+                                       sx_intern_z(ctx, "a:b")), 0);
+    assert_string_equal(sigext_resolve(ctx, NULL, v6)->text, "a:b");
     sigext_ctx_free(ctx);
 }
 
@@ -332,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_csv_round_trip),
         cmocka_unit_test(test_flow_id),
         cmocka_unit_test(test_bad_csv),
+        cmocka_unit_test(test_literal_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -300,7 +300,33 @@ static void bad_input(void **state)
     refused(buf, SIGEXT_ERR_FORMAT, "DNS needs qtype and domain-name");
     snprintf(buf, sizeof(buf), "[{\"protocols\": {%s, \"udp\": {}}, "
              "\"count\": 0.5}]", ok_net);
-    refused(buf, SIGEXT_ERR_FORMAT, "fractional");
+    refused(buf, SIGEXT_ERR_FORMAT, "policy 1: \"count\": real number "
+            "0.5, an integer is expected");
+    snprintf(buf, sizeof(buf), "[{\"protocols\": {%s, \"udp\": "
+             "{\"dst-port\": [53, 1e2]}}}]", ok_net);
+    refused(buf, SIGEXT_ERR_FORMAT, "policy 1: \"dst-port\": real number "
+            "100, an integer is expected");
+    /* jansson's texts for these name its flags; ours say what is wrong. */
+    refused("[{\"id\": \"a\\u0000b\"}]", SIGEXT_ERR_FORMAT,
+            ": NUL character (\\u0000) in a string");
+    assert_non_null(strstr(sigext_error(ctx), "bad.json:1:"));
+    assert_null(strstr(sigext_error(ctx), "JSON_"));
+    refused("[{\"a\\u0000b\": 1}]", SIGEXT_ERR_FORMAT,
+            "NUL character (\\u0000) in an object key");
+    refused("[{\"id\": \"\xff\"}]", SIGEXT_ERR_FORMAT,
+            ": invalid UTF-8");
+    assert_non_null(strstr(sigext_error(ctx), "bad.json:1:"));
+    refused("[{\"id\": 99999999999999999999999}]", SIGEXT_ERR_FORMAT,
+            "number out of range");
+    /* A control character (escaped, as JSON must) in an application
+     * field: no decoder keeps one, and a CSV could not say it. */
+    snprintf(buf, sizeof(buf), "[{\"protocols\": {%s, \"udp\": {}, "
+             "\"dns\": {\"qtype\": \"A\", \"domain-name\": "
+             "\"a\\u0001b\"}}}]", ok_net);
+    refused(buf, SIGEXT_ERR_FORMAT, "control character in \"domain-name\"");
+    refused("[{\"protocols\": {\"ipv6\": {\"src\": \"::1\", \"dst\": "
+            "\"10.0.0.2\"}, \"tcp\": {}}}]", SIGEXT_ERR_FORMAT,
+            "not an IPv6 host");
     refused("[{\"protocols\": {\"ipv4\": {\"src\": \"fe80::1\", \"dst\": "
             "\"10.0.0.2\"}, \"tcp\": {}}}]", SIGEXT_ERR_FORMAT,
             "not an IPv4 host");
