@@ -70,6 +70,8 @@ struct sx_frame {
     uint8_t dst[16];
     uint16_t sport;
     uint16_t dport;
+    uint32_t tcp_seq;       /* TCP sequence number of the first payload
+                               byte (RFC 9293 3.1); 0 for UDP */
     struct sx_view payload;
     uint32_t payload_wire;
     uint32_t ip_len;        /* IP header + payload length from the header */
@@ -174,7 +176,9 @@ enum sx_tls_kind {
  * `sni` holds SX_TLS_SNI_MAX + 1 bytes or is NULL).  `need` (may be NULL)
  * receives, for SX_TLS_HELLO_PARTIAL, the number of bytes the first record
  * needs (5 + its length, at most SX_TLS_NEED_MAX), so the caller can
- * reassemble the segments and call again; 0 otherwise.
+ * reassemble the segments and call again; 0 otherwise.  A partial
+ * ClientHello whose part at hand holds the whole server_name extension
+ * also fills `sni` (empty otherwise).
  */
 int sx_tls_classify(const uint8_t *data, size_t len, char *sni,
                     size_t *need);

@@ -30,14 +30,19 @@ enum {
 
 /*
  * Label bytes become text as follows: printable ASCII other than space
- * and '.' is kept; anything else (controls, space, a dot inside a label,
- * bytes >= 0x80) becomes '?'.  So the text never holds NUL, and a label
- * can never pose as two labels ("a.b" inside one label is "a?b").
+ * and '.' is kept, upper-case letters in lower case (names compare
+ * without case, RFC 4343 3, and resolvers that randomise the case of
+ * queries, draft-vixie-dnsext-dns0x20, must not split one name in two);
+ * anything else (controls, space, a dot inside a label, bytes >= 0x80)
+ * becomes '?'.  So the text never holds NUL, and a label can never pose
+ * as two labels ("a.b" inside one label is "a?b").
  * TODO(dns): mDNS instance names ("Living Room._hap._tcp.local", UTF-8)
  * lose their spaces and non-ASCII letters to '?'.
  */
 static char dns_char(uint8_t b)
 {
+    if (b >= 'A' && b <= 'Z')
+        return (char)(b - 'A' + 'a');
     if (b > 0x20 && b < 0x7f && b != '.')
         return (char)b;
     return '?';

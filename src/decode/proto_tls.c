@@ -36,11 +36,19 @@ static bool skip_vector(struct sx_cursor *c, int width)
     return sx_cur_u16be(c, &n16) && sx_cur_skip(c, n16);
 }
 
+static bool host_char(uint8_t b)
+{
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+           (b >= '0' && b <= '9') || b == '-' || b == '_' || b == '.';
+}
+
 /*
- * Copy a host_name into `sni` if it looks like one: 1-255 bytes of
- * printable ASCII without spaces (RFC 6066: an ASCII DNS name, A-labels
- * for IDNs).  One trailing dot is dropped, as DNS names are kept
- * without it.
+ * Copy a host_name into `sni` if it is one: 1-255 bytes of letters,
+ * digits, '-', '_' and '.' (RFC 6066 3: the server's DNS host name in
+ * ASCII, A-labels for IDNs; '_' is not a host name character but some
+ * devices use it), in lower case as names compare without case (RFC
+ * 4343 3).  One trailing dot is dropped, as DNS names are kept without
+ * it.  Anything else ("a,b", spaces, controls) is not a name to learn.
  */
 static bool sni_copy(struct sx_cursor name, char *sni)
 {
@@ -53,12 +61,16 @@ static bool sni_copy(struct sx_cursor name, char *sni)
     if (len == 0 || len > SX_TLS_SNI_MAX)
         return false;
     for (size_t i = 0; i < len; i++) {
-        if (!sx_cur_u8(&check, &b) || b < 0x21 || b > 0x7e)
+        if (!sx_cur_u8(&check, &b) || !host_char(b))
             return false;
     }
     if (sni != NULL) {
         sx_cur_bytes(&name, sni, len);
         sni[len] = '\0';
+        for (size_t i = 0; i < len; i++) {
+            if (sni[i] >= 'A' && sni[i] <= 'Z')
+                sni[i] = (char)(sni[i] - 'A' + 'a');
+        }
     }
     return true;
 }
@@ -158,6 +170,13 @@ int sx_tls_classify(const uint8_t *data, size_t len, char *sni,
     if (!sx_cur_sub(&c, rec_len, &body)) {
         if (need != NULL)
             *need = TLS_RECORD_HDR + (size_t)rec_len;
+        /* The part at hand may hold the whole server_name extension
+         * already: give it, so that a lost segment later does not hide
+         * a name that was captured. */
+        if (!sx_cur_skip(&c, 4) || hello_sni(c, sni) != SX_TLS_HELLO_SNI) {
+            if (sni != NULL)
+                sni[0] = '\0';
+        }
         return SX_TLS_HELLO_PARTIAL;
     }
 

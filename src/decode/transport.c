@@ -45,8 +45,9 @@ static void decode_tcp(struct sx_frame *out, struct sx_cursor c,
 
     if (wire < TCP_HDR_MIN)
         out->malformed = true;
-    if (!read_ports(&c, out) || !sx_cur_skip(&c, 8) ||
-        !sx_cur_u8(&c, &off) || !sx_cur_u8(&c, &out->tcp_flags))
+    if (!read_ports(&c, out) || !sx_cur_u32be(&c, &out->tcp_seq) ||
+        !sx_cur_skip(&c, 4) || !sx_cur_u8(&c, &off) ||
+        !sx_cur_u8(&c, &out->tcp_flags))
         return;
 
     /* Without a sane data offset the payload cannot be located. */

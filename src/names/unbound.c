@@ -99,12 +99,18 @@ static void seen_free(struct seen_key **set)
 
 /* An interned name without its final dot; NULL for the root "." or OOM
  * (*oom tells which). */
-static const char *dump_name(sigext_ctx *ctx, const char *s, bool *oom)
+static const char *dump_name(sigext_ctx *ctx, char *s, bool *oom)
 {
     size_t n = strlen(s);
     const char *r;
 
     *oom = false;
+    /* Names compare without case (RFC 4343 3); they are kept in lower
+     * case, as the DNS decoder keeps them. */
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] - 'A' + 'a');
+    }
     if (n > 0 && s[n - 1] == '.')
         n--;
     if (n == 0)

@@ -511,6 +511,97 @@ static bool has_port(const struct sx_frame *f, uint16_t port)
     return f->sport == port || f->dport == port;
 }
 
+/* RFC 6066 3: the client names the server it connects to. */
+static void learn_sni(struct reader *rd, const sigext_record *r,
+                      const char *sni)
+{
+    const char *name = sx_intern_z(rd->ctx, sni);
+
+    if (name != NULL)
+        learn_addr(rd, r->dst, name);
+}
+
+/* Drop a ClientHello being reassembled. */
+static void hello_abandon(sigext_trace *t, struct sx_conn *c)
+{
+    free(c->hello);
+    c->hello = NULL;
+    t->pending_hellos--;
+}
+
+/*
+ * A segment of the connection of a ClientHello being reassembled: true
+ * when it was taken as part of the hello (to be dropped), false when it
+ * is to be classified on its own.  Only the next bytes from the hello's
+ * sender continue it (RFC 9293 3.4: the sequence number numbers each
+ * byte); a retransmission of bytes already held is dropped, and a gap
+ * (a lost or reordered segment) ends the reassembly, so that later data
+ * is never read as hello bytes.  `*kind` is set when the hello is whole
+ * and left alone otherwise.
+ */
+static bool hello_continue(struct reader *rd, struct sx_conn *c,
+                           const struct sx_frame *f, const sigext_record *r,
+                           char *sni, int *kind)
+{
+    size_t len = f->payload.len, need = 0;
+    /* Serial-number arithmetic (RFC 1982): how far this segment starts
+     * past the next expected byte, negative when before it. */
+    int32_t ahead = (int32_t)(f->tcp_seq - c->hello_seq);
+
+    if (r->src != c->hello_src || r->sport != c->hello_sport)
+        return false;
+    if (ahead < 0 && (int64_t)ahead + (int64_t)f->payload_wire <= 0)
+        return true;
+    if (ahead != 0 || len < f->payload_wire) {
+        /* The bytes held may still name the server. */
+        if (sx_tls_classify(c->hello, c->hello_len, sni, &need) ==
+                SX_TLS_HELLO_PARTIAL && sni[0] != '\0')
+            learn_sni(rd, r, sni);
+        hello_abandon(rd->t, c);
+        return false;
+    }
+    if (len > c->hello_need - c->hello_len)
+        len = c->hello_need - c->hello_len;
+    memcpy(c->hello + c->hello_len, f->payload.p, len);
+    c->hello_len += (uint32_t)len;
+    c->hello_seq += (uint32_t)len;
+    if (c->hello_len < c->hello_need)
+        return true;
+    *kind = sx_tls_classify(c->hello, c->hello_len, sni, &need);
+    hello_abandon(rd->t, c);
+    if (*kind == SX_TLS_HELLO_PARTIAL)
+        *kind = SX_TLS_HELLO_NO_SNI;
+    return true;
+}
+
+/* Keep the start of a ClientHello that continues in later segments. */
+static void hello_start(struct reader *rd, const struct sx_frame *f,
+                        const sigext_record *r, size_t need)
+{
+    size_t len = f->payload.len;
+    struct sx_conn *c;
+
+    /* A segment cut by the snapshot length leaves a hole in the hello. */
+    if (need > TLS_HELLO_CAP || need <= len || len < f->payload_wire ||
+        rd->t->pending_hellos >= TLS_PENDING_MAX)
+        return;
+    c = conn_get(rd->t, r, true);
+    if (c == NULL)
+        return;
+    if (c->hello != NULL)
+        hello_abandon(rd->t, c);
+    c->hello = malloc(need);
+    if (c->hello == NULL)
+        return;
+    rd->t->pending_hellos++;
+    memcpy(c->hello, f->payload.p, len);
+    c->hello_len = (uint32_t)len;
+    c->hello_need = (uint32_t)need;
+    c->hello_seq = f->tcp_seq + (uint32_t)len;
+    c->hello_src = r->src;
+    c->hello_sport = r->sport;
+}
+
 /*
  * TLS: keep a ClientHello with a server name (learning dst -> SNI) and
  * application data; drop every other record (SPEC stage 1, step 4).  A
@@ -526,57 +617,27 @@ static bool tls_filter(struct reader *rd, const struct sx_frame *f,
     struct sx_conn *c = rd->t->pending_hellos > 0
                             ? conn_get(rd->t, r, false)
                             : NULL;
-    const uint8_t *p = f->payload.p;
-    size_t len = f->payload.len;
-    int kind;
+    int kind = -1;
 
-    if (c != NULL && c->hello != NULL) {
-        /* Continue a ClientHello that did not fit one segment. */
-        size_t add = len;
-        if (add > c->hello_need - c->hello_len)
-            add = c->hello_need - c->hello_len;
-        memcpy(c->hello + c->hello_len, p, add);
-        c->hello_len += (uint32_t)add;
-        if (c->hello_len < c->hello_need)
-            return true;
-        kind = sx_tls_classify(c->hello, c->hello_len, sni, &need);
-        free(c->hello);
-        c->hello = NULL;
-        rd->t->pending_hellos--;
-        if (kind == SX_TLS_HELLO_PARTIAL)
-            kind = SX_TLS_HELLO_NO_SNI;
+    if (c != NULL && c->hello != NULL &&
+        hello_continue(rd, c, f, r, sni, &kind)) {
+        if (kind < 0)
+            return true;        /* more of the hello is to come */
     } else {
-        kind = sx_tls_classify(p, len, sni, &need);
+        kind = sx_tls_classify(f->payload.p, f->payload.len, sni, &need);
     }
 
     switch (kind) {
     case SX_TLS_NONE:
     case SX_TLS_APP_DATA:
         return false;
-    case SX_TLS_HELLO_SNI: {
-        const char *name = sx_intern_z(rd->ctx, sni);
-        if (name != NULL)
-            learn_addr(rd, r->dst, name);
+    case SX_TLS_HELLO_SNI:
+        learn_sni(rd, r, sni);
         return false;
-    }
     case SX_TLS_HELLO_PARTIAL:
-        if (need > TLS_HELLO_CAP || need <= len ||
-            rd->t->pending_hellos >= TLS_PENDING_MAX)
-            return true;
-        c = conn_get(rd->t, r, true);
-        if (c == NULL)
-            return true;
-        if (c->hello == NULL)
-            rd->t->pending_hellos++;
-        free(c->hello);
-        c->hello = malloc(need);
-        if (c->hello == NULL) {
-            rd->t->pending_hellos--;
-            return true;
-        }
-        memcpy(c->hello, p, len);
-        c->hello_len = (uint32_t)len;
-        c->hello_need = (uint32_t)need;
+        if (sni[0] != '\0')
+            learn_sni(rd, r, sni);
+        hello_start(rd, f, r, need);
         return true;
     default:
         return true;

@@ -46,6 +46,9 @@ struct sx_conn {
     uint8_t *hello;             /* ClientHello being reassembled */
     uint32_t hello_len;
     uint32_t hello_need;
+    uint32_t hello_seq;         /* TCP sequence number of its next byte */
+    const sigext_host *hello_src; /* its sender, who continues it */
+    uint16_t hello_sport;
 };
 
 struct sigext_trace {

@@ -56,6 +56,15 @@ static void test_query(void **state)
     assert_string_equal(m.name, "use1-api.tplinkra.com");
     assert_int_equal(s.n, 0);
 
+    /* A resolver that randomises case (dns0x20) asks "USE1-Api.TPlinkRA
+     * .com": the same name (RFC 4343 3), kept in lower case. */
+    uint8_t mixed[sizeof(q)];
+    memcpy(mixed, q, sizeof(q));
+    memcpy(mixed + 13, "USE1-Api", 8);
+    memcpy(mixed + 22, "TPlinkRA", 8);
+    assert_int_equal(sx_dns_parse(mixed, sizeof(mixed), &m, NULL, NULL), 0);
+    assert_string_equal(m.name, "use1-api.tplinkra.com");
+
     /* Cut inside the question name. */
     assert_int_equal(sx_dns_parse(q, 20, &m, NULL, NULL), -1);
     /* Shorter than the 12-byte header. */

@@ -98,6 +98,19 @@ static void test_sni_rejected_or_trimmed(void **state)
                      SX_TLS_HELLO_SNI);
     assert_string_equal(sni, "example.co");
 
+    /* "exa,mle.com": printable, but not a host name (RFC 6066 3). */
+    memcpy(buf, hello_sni, sizeof(hello_sni));
+    buf[59 + 9 + 3] = ',';
+    assert_int_equal(sx_tls_classify(buf, sizeof(hello_sni), sni, NULL),
+                     SX_TLS_HELLO_NO_SNI);
+
+    /* "EXAmple.com": names compare without case (RFC 4343 3). */
+    memcpy(buf, hello_sni, sizeof(hello_sni));
+    memcpy(buf + 59 + 9, "EXA", 3);
+    assert_int_equal(sx_tls_classify(buf, sizeof(hello_sni), sni, NULL),
+                     SX_TLS_HELLO_SNI);
+    assert_string_equal(sni, "example.com");
+
     /* hello_sni with name type 1 (not host_name). */
     memcpy(buf, hello_sni, sizeof(hello_sni));
     buf[59 + 6] = 0x01;
@@ -115,6 +128,16 @@ static void test_split_across_segments(void **state)
     assert_int_equal(sx_tls_classify(hello_sni, 40, sni, &need),
                      SX_TLS_HELLO_PARTIAL);
     assert_int_equal(need, 5 + 86);
+
+    /* The first 85 bytes hold the whole server_name extension: partial,
+     * and the name is given already. */
+    assert_int_equal(sx_tls_classify(hello_sni, 85, sni, &need),
+                     SX_TLS_HELLO_PARTIAL);
+    assert_string_equal(sni, "example.com");
+    /* One byte less cuts the name: none given. */
+    assert_int_equal(sx_tls_classify(hello_sni, 78, sni, &need),
+                     SX_TLS_HELLO_PARTIAL);
+    assert_string_equal(sni, "");
 
     /* Only the record header: the type is not known yet, still partial. */
     need = 0;
