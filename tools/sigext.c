@@ -43,20 +43,68 @@ static int verbosity = 1;  /* 0 quiet, 1 warnings, 2 info, 3 debug */
 
 /* ---- messages ---- */
 
+/*
+ * stderr is shared by the reading threads (the library's log callback),
+ * the progress line and the main thread.  Each line is formatted whole
+ * and leaves in one write(2) under this lock, so lines never tear or
+ * interleave, even when stderr is a pipe another process also writes.
+ */
+static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool progress_shown;     /* a progress line is on the terminal */
+
+static void write_all(const char *s, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, s, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;             /* nowhere left to report it */
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
 static void msg(const char *level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void msg(const char *level, const char *fmt, ...)
 {
+    char small[1024], *line = small;
+    size_t head, len;
     va_list ap;
+    int saved = errno, n;
 
-    fprintf(stderr, "%s: ", progname);
-    if (level != NULL)
-        fprintf(stderr, "%s: ", level);
+    pthread_mutex_lock(&stderr_lock);
+    /* A message replaces the progress line rather than trailing it. */
+    head = (size_t)snprintf(small, sizeof(small), "%s%s: %s%s",
+                            progress_shown ? "\r\033[K" : "", progname,
+                            level != NULL ? level : "",
+                            level != NULL ? ": " : "");
+    progress_shown = false;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    n = vsnprintf(small + head, sizeof(small) - head, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    len = n < 0 ? head : head + (size_t)n;
+    if (len + 1 >= sizeof(small)) {
+        /* Long paths: format again into a buffer that fits, or cut. */
+        line = malloc(len + 2);
+        if (line != NULL) {
+            memcpy(line, small, head);
+            va_start(ap, fmt);
+            vsnprintf(line + head, len + 2 - head, fmt, ap);
+            va_end(ap);
+        } else {
+            line = small;
+            len = sizeof(small) - 2;
+        }
+    }
+    line[len++] = '\n';
+    write_all(line, len);
+    if (line != small)
+        free(line);
+    pthread_mutex_unlock(&stderr_lock);
+    errno = saved;
 }
 
 static void on_log(void *user, sigext_log_level level, const char *text)
@@ -86,11 +134,8 @@ static int exit_code(int status)
 /*
  * One line on a terminal, rewritten at most four times a second: the
  * file, how much of it was read and how fast.  Several reading threads
- * share it, hence the lock.
+ * share it, hence the stderr lock.
  */
-static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool progress_shown;
-
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -108,12 +153,13 @@ static void on_progress(void *user, const char *path, uint64_t bytes,
     double now = now_seconds();
     (void)user;
 
-    pthread_mutex_lock(&progress_lock);
+    pthread_mutex_lock(&stderr_lock);
     frames_total += 65536;
     if (now - last >= 0.25) {
         double rate = (double)frames_total / (now - progress_start);
         const char *base = strrchr(path, '/');
-        char where[64];
+        char where[64], line[512];
+        int n;
 
         /* A pipe has no size: say how much was read instead. */
         if (total > 0)
@@ -122,20 +168,25 @@ static void on_progress(void *user, const char *path, uint64_t bytes,
                      (double)total / 1e6);
         else
             snprintf(where, sizeof(where), "%.0f MB", (double)bytes / 1e6);
-        fprintf(stderr, "\r%s: %s %s, %llu packets, %.2f Mpkt/s   ",
-                progname, base ? base + 1 : path, where,
-                (unsigned long long)frames, rate / 1e6);
+        n = snprintf(line, sizeof(line),
+                     "\r%s: %s %s, %llu packets, %.2f Mpkt/s   ", progname,
+                     base ? base + 1 : path, where,
+                     (unsigned long long)frames, rate / 1e6);
+        write_all(line, n < (int)sizeof(line) ? (size_t)n
+                                               : sizeof(line) - 1);
         last = now;
         progress_shown = true;
     }
-    pthread_mutex_unlock(&progress_lock);
+    pthread_mutex_unlock(&stderr_lock);
 }
 
 static void progress_end(void)
 {
+    pthread_mutex_lock(&stderr_lock);
     if (progress_shown)
-        fprintf(stderr, "\r\033[K");
+        write_all("\r\033[K", 4);
     progress_shown = false;
+    pthread_mutex_unlock(&stderr_lock);
 }
 
 /* ---- atomic output ---- */
