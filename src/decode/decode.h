@@ -130,6 +130,9 @@ const char *sx_dns_type_name(uint16_t type, char buf[16]);
 
 /* ---- HTTP/1.x (RFC 9112 section 3 and 4) ---- */
 
+/* Bytes of a request path kept; a longer one is cut and ends in '*'. */
+#define SX_HTTP_URI_MAX 1022
+
 struct sx_http_msg {
     bool response;          /* status line rather than request line */
     struct sx_view method;  /* request: e.g. "GET"; response: empty */

@@ -442,12 +442,18 @@ static const sigext_app *app_http(sigext_ctx *ctx,
     sigext_app a = {.proto = SIGEXT_APP_HTTP, .response = m->response};
 
     if (!m->response) {
-        char uri[1024];
-        size_t n = m->path.len < sizeof(uri) - 2 ? m->path.len
-                                                 : sizeof(uri) - 2;
+        /*
+         * The query string is cut and marked with a trailing '*'.
+         * TODO(http): a path longer than SX_HTTP_URI_MAX bytes is cut
+         * there and marked the same way, so two long URIs that differ
+         * only beyond it are one.
+         */
+        char uri[SX_HTTP_URI_MAX + 1];
+        bool cut = m->path.len > SX_HTTP_URI_MAX;
+        size_t n = cut ? SX_HTTP_URI_MAX : m->path.len;
+
         memcpy(uri, m->path.p, n);
-        /* The query string is cut and marked with a trailing '*'. */
-        if (m->query_cut)
+        if (m->query_cut || cut)
             uri[n++] = '*';
         a.method = intern_view(ctx, m->method);
         a.uri = sx_intern(ctx, uri, n);

@@ -1,8 +1,10 @@
 /*
- * test_reassembly.c - a ClientHello spread over TCP segments: the server
- * name is learned from the segments in sequence order, and a lost,
- * reordered or retransmitted segment never turns later application data
- * into hello bytes (RFC 9293 3.4, sequence numbers).
+ * test_reassembly.c - application data over TCP, read from a capture.
+ * A ClientHello spread over TCP segments: the server name is learned
+ * from the segments in sequence order, and a lost, reordered or
+ * retransmitted segment never turns later application data into hello
+ * bytes (RFC 9293 3.4, sequence numbers).  An HTTP request path too long
+ * to keep is cut and marked, never passed off as the whole path.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -245,6 +247,66 @@ static void test_lost_segment_name_first(void **state)
     assert_int_equal(named, 3);
 }
 
+/* The app of the one record `pc` holds, its uri copied to `uri`. */
+static void first_uri(struct pcap *pc, char *uri, size_t size)
+{
+    sigext_options opt;
+    sigext_ctx *ctx;
+    sigext_trace *t = NULL;
+    const sigext_record *r;
+
+    assert_int_equal(fclose(pc->fp), 0);
+    sigext_options_init(&opt);
+    opt.keep_records = true;
+    ctx = sigext_ctx_new(&opt);
+    assert_non_null(ctx);
+    assert_int_equal(sigext_trace_read(ctx, pc->path, &t), SIGEXT_OK);
+    assert_int_equal(sigext_trace_record_count(t), 1);
+    r = &sigext_trace_records(t)[0];
+    assert_non_null(r->app);
+    assert_non_null(r->app->uri);
+    snprintf(uri, size, "%s", r->app->uri);
+    sigext_trace_free(t);
+    sigext_ctx_free(ctx);
+    unlink(pc->path);
+}
+
+/* A request for a path of `plen` bytes of 'a' after "/". */
+static void long_get(size_t plen, char *uri, size_t size)
+{
+    static char req[4096];
+    struct pcap pc;
+    size_t n;
+
+    assert_true(plen + 32 < sizeof(req));
+    n = (size_t)snprintf(req, sizeof(req), "GET /");
+    memset(req + n, 'a', plen);
+    n += plen;
+    n += (size_t)snprintf(req + n, sizeof(req) - n, " HTTP/1.1\r\n\r\n");
+    pcap_open(&pc);
+    segment(&pc, true, SEQ0, (const uint8_t *)req, n);
+    first_uri(&pc, uri, size);
+}
+
+/* 1,022 bytes are kept as they are; one more and the path is cut there
+ * and ends in '*', as a cut query does. */
+static void test_long_http_path(void **state)
+{
+    static char uri[4096];
+
+    (void)state;
+    long_get(1021, uri, sizeof(uri));
+    assert_int_equal(strlen(uri), 1022);
+    assert_int_equal(uri[1021], 'a');
+    long_get(1022, uri, sizeof(uri));
+    assert_int_equal(strlen(uri), 1023);
+    assert_int_equal(uri[1021], 'a');
+    assert_int_equal(uri[1022], '*');
+    long_get(3000, uri, sizeof(uri));
+    assert_int_equal(strlen(uri), 1023);
+    assert_int_equal(uri[1022], '*');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_retransmission),
         cmocka_unit_test(test_lost_segment),
         cmocka_unit_test(test_lost_segment_name_first),
+        cmocka_unit_test(test_long_http_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
