@@ -156,4 +156,9 @@ else
     echo "FAIL -o naming the input: exit $rc: $(cat "$tmp/err")"
     fail=1
 fi
+# Inputs of the wrong kind are named as what they are (exit 4).
+expect 4 "$pcap: a capture, not a text file" compare "$pcap" "$sig"
+echo null > "$tmp/null.json"
+expect 4 "null.json: JSON null; sigext writes flows as a JSON array" \
+    compare "$tmp/null.json" "$sig"
 exit $fail

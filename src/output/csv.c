@@ -211,6 +211,24 @@ int sigext_write_flows_csv(sigext_ctx *ctx, const sigext_pattern *p,
 
 /* ---- reading ---- */
 
+/* Does `b` (4 bytes) open a pcap file (either byte order, micro- or
+ * nanosecond) or a pcapng Section Header Block?  Only to say so when a
+ * capture is given where text belongs. */
+static bool is_capture_magic(const char *b)
+{
+    static const uint8_t magic[][4] = {
+        { 0xa1, 0xb2, 0xc3, 0xd4 }, { 0xd4, 0xc3, 0xb2, 0xa1 },
+        { 0xa1, 0xb2, 0x3c, 0x4d }, { 0x4d, 0x3c, 0xb2, 0xa1 },
+        { 0x0a, 0x0d, 0x0d, 0x0a },
+    };
+
+    for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++) {
+        if (memcmp(b, magic[i], 4) == 0)
+            return true;
+    }
+    return false;
+}
+
 int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
                  size_t *len)
 {
@@ -245,9 +263,11 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
          * so what was read would not read back (found by fuzz_csv).
          * Checked as it comes, so /dev/zero is not read to the cap. */
         if (memchr(buf + n, '\0', got) != NULL) {
+            bool pcap = n == 0 && got >= 4 && is_capture_magic(buf);
             free(buf);
             fclose(fp);
-            return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: not a text file "
+            return sx_fail(ctx, SIGEXT_ERR_FORMAT, pcap ? "%s: a capture, "
+                           "not a text file" : "%s: not a text file "
                            "(NUL byte)", path);
         }
         n += got;
@@ -556,6 +576,21 @@ out:
     return st;
 }
 
+/* Is `s` (leading space skipped) the JSON literal null, true or false
+ * alone?  No CSV sigext writes is one word on one line. */
+static bool json_literal(const char *s, size_t n)
+{
+    static const char *const words[] = { "null", "true", "false" };
+
+    while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+        n--;
+    for (size_t i = 0; i < 3; i++) {
+        if (n == strlen(words[i]) && memcmp(s, words[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
 int sigext_pattern_read(sigext_ctx *ctx, const char *path,
                         sigext_pattern **out)
 {
@@ -572,11 +607,9 @@ int sigext_pattern_read(sigext_ctx *ctx, const char *path,
         i++;
     if (len == 0)
         st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: empty file", path);
-    else if (i < len && text[i] == '[')
+    else if (i < len && (strchr("[{\"", text[i]) != NULL ||
+                         json_literal(text + i, len - i)))
         st = sx_pattern_read_json(ctx, path, text, len, out);
-    else if (i < len && text[i] == '{')
-        st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: a JSON object; sigext "
-                     "writes flows as a JSON array of policies", path);
     else
         st = read_flows_csv(ctx, path, text, len, out);
     free(text);

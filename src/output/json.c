@@ -329,16 +329,22 @@ int sx_pattern_read_json(sigext_ctx *ctx, const char *path, const char *text,
     int st = SIGEXT_OK;
 
     *out = NULL;
-    root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                      &jerr);
     if (root == NULL && strcmp(json_load_error(&jerr), "out of memory") == 0)
         return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     if (root == NULL)
         return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d:%d: %s", path,
                             jerr.line, jerr.column, json_load_error(&jerr));
     if (!json_is_array(root)) {
+        const char *what = json_is_object(root) ? "a JSON object"
+                           : json_is_string(root) ? "a JSON string"
+                           : json_is_null(root) ? "JSON null"
+                           : json_is_boolean(root) ? "a JSON boolean"
+                           : "a JSON number";
         json_decref(root);
-        return sx_fail(ctx, SIGEXT_ERR_FORMAT,
-                            "%s: not a JSON array of policies", path);
+        return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s: %s; sigext writes "
+                       "flows as a JSON array of policies", path, what);
     }
     /* At least one slot: never hand memcpy a NULL, even for 0 bytes. */
     flows = calloc(json_array_size(root) + 1, sizeof(*flows));

@@ -146,6 +146,7 @@ struct nft {
     struct nft_set *sets, *set_names;
     struct nft_set *sfirst, **stail;
     const char *policy;         /* policy being translated (messages) */
+    int line;                   /* its line, or of the value at fault */
 };
 
 static int nft_fail(struct nft *t, const char *fmt, ...)
@@ -162,6 +163,10 @@ static int nft_fail(struct nft *t, const char *fmt, ...)
     va_end(ap);
     if (t->a.failed)
         return sx_fail(t->ctx, SIGEXT_ERR_NOMEM, "out of memory");
+    if (t->line > 0)
+        return sx_fail(t->ctx, SIGEXT_ERR_FORMAT, "%s:%d: policy %s: %s",
+                       t->src, t->line, t->policy != NULL ? t->policy : "?",
+                       msg);
     return sx_fail(t->ctx, SIGEXT_ERR_FORMAT, "%s: policy %s: %s", t->src,
                         t->policy != NULL ? t->policy : "?", msg);
 }
@@ -254,7 +259,7 @@ static int resolve_host(struct nft *t, const struct sx_node *v, int ipver,
         return SIGEXT_OK;
     if (strspn(s, "0123456789./") == strlen(s) || strchr(s, ':') != NULL)
         return nft_fail(t, "\"%s\" is not a valid IPv%d address", s, ipver);
-    if (strchr(s, '.') == NULL)
+    if (strchr(s, '.') == NULL || !sx_host_name_ok(s))
         return nft_fail(t, "unknown host \"%s\": not an address, a "
                         "keyword or a domain name", s);
     *kind = HOST_DOMAIN;
@@ -484,6 +489,111 @@ static bool in_list(const char *s, const char *const *list, size_t n)
     return false;
 }
 
+/* A decimal number from `*s` into *v, no sign, at most `max`. */
+static bool stat_num(const char **s, unsigned long max, unsigned long *v)
+{
+    const char *p = *s;
+    unsigned long n = 0;
+
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        n = n * 10 + (unsigned long)(*p - '0');
+        if (n > max)
+            return false;
+    }
+    *s = p;
+    *v = n;
+    return true;
+}
+
+/* The word at `*s` if it is one of `words` (NULL-terminated); *s moves
+ * past it. */
+static bool stat_word(const char **s, const char *const *words)
+{
+    for (; *words != NULL; words++) {
+        size_t n = strlen(*words);
+        if (strncmp(*s, *words, n) == 0 &&
+            ((*s)[n] == '\0' || (*s)[n] == ' ' || (*s)[n] == '/')) {
+            *s += n;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *const byte_units[] = {
+    "bytes", "kbytes", "mbytes", NULL,
+};
+
+/*
+ * A rate as nftables' limit statement reads it (nft(8), LIMIT
+ * STATEMENT): "N/UNIT" in packets or "N BYTES/UNIT", then optionally
+ * "burst N packets" or "burst N BYTES".  Anything else would reach the
+ * script as text nft cannot load, or as a rule other than the profile's.
+ */
+static bool stat_rate(const char *s)
+{
+    static const char *const per[] = {
+        "second", "minute", "hour", "day", "week", NULL,
+    };
+    static const char *const burst[] = { "burst", NULL };
+    static const char *const bunits[] = {
+        "packets", "bytes", "kbytes", "mbytes", NULL,
+    };
+    unsigned long n;
+
+    if (!stat_num(&s, 4294967295ul, &n) || n == 0)
+        return false;
+    if (*s == ' ') {
+        s++;
+        if (!stat_word(&s, byte_units))
+            return false;
+    }
+    if (*s++ != '/' || !stat_word(&s, per))
+        return false;
+    if (*s == '\0')
+        return true;
+    if (*s++ != ' ' || !stat_word(&s, burst) || *s++ != ' ' ||
+        !stat_num(&s, 4294967295ul, &n) || *s++ != ' ' ||
+        !stat_word(&s, bunits))
+        return false;
+    return *s == '\0';
+}
+
+/*
+ * A packet size as an "ip length" match takes it: "N", "OP N" with OP
+ * one of == != < > <= >=, or a range "N-M" / "N - M" with N <= M, every
+ * number an IPv4 total length (RFC 791 section 3.1: 16 bits).
+ */
+static bool stat_size(const char *s)
+{
+    static const char *const ops[] = {
+        "==", "!=", "<=", ">=", "<", ">", NULL,
+    };
+    unsigned long lo, hi;
+    size_t i;
+
+    for (i = 0; ops[i] != NULL; i++) {
+        size_t n = strlen(ops[i]);
+        if (strncmp(s, ops[i], n) == 0 && s[n] == ' ') {
+            s += n + 1;
+            return stat_num(&s, 65535, &lo) && *s == '\0';
+        }
+    }
+    if (!stat_num(&s, 65535, &lo))
+        return false;
+    if (*s == '\0')
+        return true;
+    if (strncmp(s, " - ", 3) == 0)
+        s += 3;
+    else if (*s == '-')
+        s++;
+    else
+        return false;
+    return stat_num(&s, 65535, &hi) && *s == '\0' && lo <= hi;
+}
+
 /* "stats": rate and packet-size are kernel matches (Policy.py
  * stats_metadata); packet-count and duration are user-space counters. */
 static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
@@ -493,6 +603,11 @@ static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
     struct sx_buf b = {0};
     static const char *const names[2] = { "rate", "packet-size" };
     static const char *const tpl[2] = { " limit rate over ", " ip length " };
+    static const char *const want[2] = {
+        "N/second|minute|hour|day|week, N bytes/UNIT, then optionally "
+        "burst N packets|bytes",
+        "N, OP N with OP one of == != < > <= >=, or N-M, N up to 65535",
+    };
 
     r->stats = "";
     if (stats == NULL || stats->kind != SX_NODE_MAP)
@@ -503,13 +618,14 @@ static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
             v = sx_map_get(v, bwd ? "bwd" : "fwd");
         if (v == NULL)
             continue;
-        /* Copied into the script: words, numbers and "< - / !=" only
-         * ("10/second burst 5 packets", "< 500", "100 - 200"). */
         if ((v->kind != SX_NODE_STR && v->kind != SX_NODE_INT) ||
-            strspn(v->text, "abcdefghijklmnopqrstuvwxyz0123456789 /<>=!-") !=
-            strlen(v->text)) {
+            !(i == 0 ? stat_rate(v->text) : stat_size(v->text))) {
             sx_buf_free(&b);
-            return nft_fail(t, "bad \"%s\" statistic", names[i]);
+            t->line = v->line > 0 ? v->line : t->line;
+            return nft_fail(t, "bad \"%s\" statistic \"%s\" "
+                            "(want %s)", names[i],
+                            sx_node_is_str(v) || v->kind == SX_NODE_INT
+                                ? v->text : "a map", want[i]);
         }
         sx_buf_puts(&b, tpl[i]);
         sx_buf_puts(&b, v->text);
@@ -668,6 +784,7 @@ static int translate(struct nft *t, const struct sx_node *pols)
         int st;
 
         t->policy = pols->keys[i];
+        t->line = pol->line;
         st = parse_dir(t, pol, false, &r);
         if (st == SIGEXT_OK)
             st = assign(t, pols->keys[i], &r, base, &opened);
@@ -686,6 +803,7 @@ static int translate(struct nft *t, const struct sx_node *pols)
             base += NFQ_STEP;
     }
     t->policy = NULL;
+    t->line = 0;
     return SIGEXT_OK;
 }
 

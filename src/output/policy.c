@@ -424,6 +424,15 @@ static int why_fail(char *why, size_t whysz, const char *fmt, ...)
     return -1;
 }
 
+bool sx_host_name_ok(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
 static const sigext_host *read_host(sigext_ctx *ctx, const struct sx_node *n,
                                     const char *key, int ipver,
                                     const struct sx_self *self, char *why,
@@ -458,6 +467,11 @@ static const sigext_host *read_host(sigext_ctx *ctx, const struct sx_node *n,
     h = sx_host_text(ctx, buf, len);
     if (h == NULL) {
         why_fail(why, whysz, "out of memory");
+        return NULL;
+    }
+    if (h->kind == SIGEXT_HOST_NAME && !sx_host_name_ok(h->text)) {
+        why_fail(why, whysz, "\"%s\" is not a host name or an address",
+                 n->text);
         return NULL;
     }
     if ((ipver == 4 && h->kind == SIGEXT_HOST_IPV6) ||

@@ -61,6 +61,8 @@ struct sx_node {
                                  * NULL ("" for maps and sequences) */
     long long num;              /* INT value; BOOL 0 or 1 */
     int line;                   /* 1-based line in its file; 0 if built */
+    const char *include;        /* NULL, or FILE#MEMBER of an !include
+                                 * left unfollowed (a NULL node) */
     size_t n;                   /* MAP pairs or SEQ items */
     size_t cap;
     const char **keys;          /* MAP keys, in document order */
@@ -87,6 +89,11 @@ static inline bool sx_node_is_str(const struct sx_node *n)
 {
     return n != NULL && n->kind == SX_NODE_STR;
 }
+
+/* Could `s` be a host name a trace gave?  Names are kept as visible
+ * ASCII (the DNS and TLS decoders write other bytes as '?'), so a space
+ * or a control byte means the text is something else. */
+bool sx_host_name_ok(const char *s);
 
 /* ---- flows and policies ---- */
 

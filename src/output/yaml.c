@@ -36,7 +36,7 @@
 #include "output/readers.h"
 
 #define YAML_MAX_DEPTH 64       /* nesting refused beyond (hostile input) */
-#define YAML_MAX_INCLUDE 4      /* !include chains */
+#define YAML_MAX_INCLUDE 1      /* included files' includes: not followed */
 
 /* ---- writing ---- */
 
@@ -370,6 +370,29 @@ static void rebind_self(struct sx_arena *a, struct sx_node *n,
  * translator's pyyaml_loaders IncludeLoader reads it.  Includes inside
  * the included file are not followed (that loader ignores them too).
  */
+/*
+ * An included part is checked and adopted: an include it holds was not
+ * followed (the error names it), and its nodes take the line of the
+ * !include, so that a later error points into the file the user gave
+ * rather than at a line number of another file.
+ */
+static bool adopt(struct yparse *y, struct sx_node *n, const char *spec,
+                  int line, int depth)
+{
+    if (n->include != NULL)
+        return yerr(y, line, "!include %s: the part included holds "
+                    "\"!include %s\", and an included file's includes "
+                    "are not followed", spec, n->include);
+    n->line = line;
+    if (depth > YAML_MAX_DEPTH)
+        return true;
+    for (size_t i = 0; i < n->n; i++) {
+        if (!adopt(y, n->vals[i], spec, line, depth + 1))
+            return false;
+    }
+    return true;
+}
+
 static struct sx_node *include(struct yparse *y, const char *spec, int line)
 {
     char file[4096], errbuf[384];
@@ -386,8 +409,14 @@ static struct sx_node *include(struct yparse *y, const char *spec, int line)
         return NULL;
     }
     if (y->include_depth >= 1) {
-        /* The loader of included files ignores their own includes. */
-        return sx_node_new(y->a, SX_NODE_NULL);
+        /* The loader of included files ignores their own includes (and
+         * following them would parse a file once per path to it). */
+        n = sx_node_new(y->a, SX_NODE_NULL);
+        if (n != NULL) {
+            n->line = line;
+            n->include = sx_arena_strdup(y->a, spec);
+        }
+        return n != NULL && n->include != NULL ? n : NULL;
     }
     if (flen == 0 || (flen == 4 && strncmp(spec, "self", 4) == 0))
         snprintf(file, sizeof(file), "%s", y->path);
@@ -429,6 +458,8 @@ static struct sx_node *include(struct yparse *y, const char *spec, int line)
         }
         m += klen + (dot != NULL);
     }
+    if (!adopt(y, n, spec, line, 0))
+        return NULL;
     rebind_self(y->a, n, NULL, sx_map_get(root, "device-info"), 0);
     return n;
 }

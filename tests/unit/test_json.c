@@ -280,7 +280,10 @@ static void bad_input(void **state)
     char buf[512];
 
     refused("[1, 2", SIGEXT_ERR_FORMAT, "bad.json:1:");
-    refused("{\"a\": 1}", SIGEXT_ERR_FORMAT, "not a JSON array");
+    refused("{\"a\": 1}", SIGEXT_ERR_FORMAT, "bad.json: a JSON object; "
+            "sigext writes flows as a JSON array of policies");
+    refused("null", SIGEXT_ERR_FORMAT, "bad.json: JSON null; ");
+    refused("\"str\"", SIGEXT_ERR_FORMAT, "bad.json: a JSON string; ");
     refused("[1]", SIGEXT_ERR_FORMAT, "policy 1: not an object");
     refused("[{\"bidirectional\": true}]", SIGEXT_ERR_FORMAT,
             "no \"protocols\"");

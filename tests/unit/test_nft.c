@@ -486,7 +486,7 @@ static void keywords_lists_and_stats(void **state)
     free(text);
 }
 
-/* Refused: the message names the file and the policy. */
+/* Refused: the message names the file, the line and the policy. */
 static void refused(const char *policies, const char *msg)
 {
     char yaml[2048];
@@ -499,7 +499,7 @@ static void refused(const char *policies, const char *msg)
     assert_int_equal(st, SIGEXT_ERR_FORMAT);
     assert_null(strchr(sigext_error(ctx), '\n'));  /* one line */
     if (strstr(sigext_error(ctx), msg) == NULL ||
-        strstr(sigext_error(ctx), "p.yaml: policy ") == NULL)
+        strstr(sigext_error(ctx), "p.yaml:3: policy ") == NULL)
         fail_msg("error \"%s\" lacks \"%s\"", sigext_error(ctx), msg);
     free(text);
 }
@@ -524,6 +524,57 @@ static void bad_policies(void **state)
     /* Nothing from a profile reaches the script unchecked. */
     refused("  a: {protocols: {tcp: {}}, stats: {rate: \"1/second; "
             "flush ruleset\"}}\n", "bad \"rate\" statistic");
+    /* Statistics nft would refuse, or read as another rule. */
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: abc}}\n",
+            "bad \"rate\" statistic \"abc\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: 0/second}}\n",
+            "bad \"rate\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: 10/sec}}\n",
+            "bad \"rate\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: \"10/second "
+            "burst\"}}\n", "bad \"rate\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {packet-size: -5}}\n",
+            "bad \"packet-size\" statistic \"-5\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {packet-size: 70000}}\n",
+            "bad \"packet-size\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {packet-size: "
+            "\"200-100\"}}\n", "bad \"packet-size\"");
+    /* A host that is no name: text after an address, a space. */
+    refused("  a: {protocols: {ipv4: {src: self, dst: \"1.2.3.5 accept\"}}}"
+            "\n", "unknown host \"1.2.3.5 accept\"");
+}
+
+/* What nft's limit and ip length statements take goes through. */
+static void stats_grammar(void **state)
+{
+    static const char *const ok[][2] = {
+        { "rate: 20/second", "limit rate over 20/second" },
+        { "rate: 5 mbytes/second burst 10 kbytes",
+          "limit rate over 5 mbytes/second burst 10 kbytes" },
+        { "rate: 1/week burst 5 packets",
+          "limit rate over 1/week burst 5 packets" },
+        { "packet-size: 60", "ip length 60" },
+        { "packet-size: \"<= 500\"", "ip length <= 500" },
+        { "packet-size: \"!= 60\"", "ip length != 60" },
+        { "packet-size: 100-200", "ip length 100-200" },
+        { "packet-size: \"100 - 200\"", "ip length 100 - 200" },
+    };
+    char yaml[512];
+    int st;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        char *text;
+
+        snprintf(yaml, sizeof(yaml), "device-info: {name: dev, ipv4: "
+                 "192.168.1.50}\nsingle-policies:\n  a: {protocols: "
+                 "{tcp: {}}, stats: {%s}}\n", ok[i][0]);
+        text = nft_of_profile(yaml, NULL, &st);
+        assert_int_equal(st, SIGEXT_OK);
+        if (strstr(text, ok[i][1]) == NULL)
+            fail_msg("\"%s\" lacks \"%s\"", text, ok[i][1]);
+        free(text);
+    }
 }
 
 static void warnings_and_device(void **state)
@@ -623,6 +674,7 @@ int main(void)
         cmocka_unit_test(numbering_and_sharing),
         cmocka_unit_test(keywords_lists_and_stats),
         cmocka_unit_test(bad_policies),
+        cmocka_unit_test(stats_grammar),
         cmocka_unit_test(warnings_and_device),
         cmocka_unit_test(device_names),
     };

@@ -376,6 +376,35 @@ static void anchors_and_includes(void **state)
     assert_string_equal(p->policies->keys[0], "");
     sx_profile_free(p);
 
+    /* As a value in the part included, it is an error naming it, not a
+     * null that fails later as something else. */
+    write_file("nested2.yaml",
+        "device-info: {name: n}\n"
+        "pol: {protocols: {ipv4: !include deeper.yaml#x}}\n");
+    path = write_file("outer2.yaml",
+        "device-info: {name: plug, ipv4: 10.0.0.1}\n"
+        "single-policies:\n"
+        "  a: !include nested2.yaml#pol\n");
+    assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
+    assert_non_null(strstr(sigext_error(ctx), "outer2.yaml:3: !include "
+                           "nested2.yaml#pol: the part included holds "
+                           "\"!include deeper.yaml#x\""));
+
+    /* A fault inside an included policy is reported at the !include. */
+    write_file("nested3.yaml",
+        "device-info: {name: n}\n"
+        "\n"
+        "\n"
+        "pol: {protocols: {tcp: {dst-port: [1, 2, 3, 4, 5, 6, 7, 8, 9]}}}\n");
+    path = write_file("outer3.yaml",
+        "device-info: {name: plug, ipv4: 10.0.0.1}\n"
+        "single-policies:\n"
+        "  a: !include nested3.yaml#pol\n");
+    assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_OK);
+    assert_int_equal(sx_profile_pattern(ctx, p, &q), SIGEXT_ERR_FORMAT);
+    assert_non_null(strstr(sigext_error(ctx), "outer3.yaml:3: policy a: "));
+    sx_profile_free(p);
+
     path = write_file("inc.yaml",
         "device-info: {name: plug, ipv4: !include echo/profile.yaml#nope}\n");
     assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
