@@ -406,8 +406,10 @@ static bool parse_transport(const char *s, uint8_t *t)
     return true;
 }
 
-/* "53 443" -> ports, ascending, at most SIGEXT_MAX_PORTS. */
-static bool parse_ports(const char *s, size_t n, uint16_t *v, uint8_t *cnt)
+/* "53 443" -> ports, ascending, at most SIGEXT_MAX_PORTS; NULL, or what
+ * is wrong. */
+static const char *parse_ports(const char *s, size_t n, uint16_t *v,
+                               uint8_t *cnt)
 {
     size_t i = 0;
 
@@ -417,15 +419,20 @@ static bool parse_ports(const char *s, size_t n, uint16_t *v, uint8_t *cnt)
         uint64_t x;
         while (j < n && s[j] != ' ')
             j++;
-        if (!parse_u64(s + i, j - i, 65535, &x) ||
-            *cnt == SIGEXT_MAX_PORTS || (*cnt > 0 && v[*cnt - 1] >= x))
-            return false;
+        if (!parse_u64(s + i, j - i, 65535, &x))
+            return "a port is a number from 0 to 65535";
+        if (*cnt == SIGEXT_MAX_PORTS)
+            return "more than 8 ports";
+        if (*cnt > 0 && v[*cnt - 1] == x)
+            return "a port is repeated";
+        if (*cnt > 0 && v[*cnt - 1] > x)
+            return "ports are not in ascending order";
         v[(*cnt)++] = (uint16_t)x;
         i = j + 1;
         if (j < n && i >= n)
-            return false;       /* trailing space */
+            return "trailing space";
     }
-    return true;
+    return NULL;
 }
 
 /* Column `col` of a header: its name at *name, its length returned. */
@@ -441,16 +448,18 @@ static int column(const char *header, int col, const char **name)
 
 /* "FILE:LINE: bad dport "x"", the column named as in the header. */
 static int bad_field(sigext_ctx *ctx, const char *path, size_t line,
-                     const char *header, const struct csv_row *row, int col)
+                     const char *header, const struct csv_row *row, int col,
+                     const char *why)
 {
     const char *name;
     int nlen = column(header, col, &name);
     /* A long value is cut, so the message stays one readable line. */
     int vlen = row->len[col] > 64 ? 64 : (int)row->len[col];
 
-    return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: bad %.*s \"%.*s%s\"",
+    return sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%zu: bad %.*s \"%.*s%s\"%s%s",
                    path, line, nlen, name, vlen, row->f[col],
-                   row->len[col] > 64 ? "..." : "");
+                   row->len[col] > 64 ? "..." : "", why != NULL ? ": " : "",
+                   why != NULL ? why : "");
 }
 
 /*
@@ -482,8 +491,9 @@ static int row_host(sigext_ctx *ctx, const char *path, size_t line,
 
 /* The fields of a flows row but the hosts: the column at fault, or -1. */
 static int flow_fields(sigext_ctx *ctx, const struct csv_row *row,
-                       sigext_flow *f)
+                       sigext_flow *f, const char **why)
 {
+    *why = NULL;
     if (!parse_net(row->f[0], &f->ipver))
         return 0;
     if (row->len[1] == 0)
@@ -492,9 +502,13 @@ static int flow_fields(sigext_ctx *ctx, const struct csv_row *row,
         return 2;
     if (!parse_transport(row->f[3], &f->transport))
         return 3;
-    if (!parse_ports(row->f[4], row->len[4], f->src_ports, &f->n_src_ports))
+    *why = parse_ports(row->f[4], row->len[4], f->src_ports,
+                       &f->n_src_ports);
+    if (*why != NULL)
         return 4;
-    if (!parse_ports(row->f[5], row->len[5], f->dst_ports, &f->n_dst_ports))
+    *why = parse_ports(row->f[5], row->len[5], f->dst_ports,
+                       &f->n_dst_ports);
+    if (*why != NULL)
         return 5;
     if (sx_app_parse(ctx, row->f[6], row->len[6], &f->app) != 0)
         return 6;
@@ -519,6 +533,7 @@ static int read_flows_csv(sigext_ctx *ctx, const char *path, char *text,
                        "(unexpected header)", path);
     while ((r = csv_next(&pos, end, &row)) == 1) {
         sigext_flow f;
+        const char *why;
         int bad;
 
         line++;
@@ -530,9 +545,9 @@ static int read_flows_csv(sigext_ctx *ctx, const char *path, char *text,
                          "expected 8", path, line, row.n);
             goto out;
         }
-        bad = flow_fields(ctx, &row, &f);
+        bad = flow_fields(ctx, &row, &f, &why);
         if (bad >= 0) {
-            st = bad_field(ctx, path, line, flows_header, &row, bad);
+            st = bad_field(ctx, path, line, flows_header, &row, bad, why);
             goto out;
         }
         st = row_host(ctx, path, line, flows_header, &row, 1, f.ipver,
@@ -720,7 +735,7 @@ int sigext_trace_read_csv(sigext_ctx *ctx, const char *path,
         }
         bad = packet_fields(ctx, &row, &rec);
         if (bad >= 0) {
-            st = bad_field(ctx, path, line, packets_header, &row, bad);
+            st = bad_field(ctx, path, line, packets_header, &row, bad, NULL);
             goto fail;
         }
         st = row_host(ctx, path, line, packets_header, &row, 3, rec.ipver,

@@ -346,8 +346,14 @@ static void test_bad_csv(void **state)
 
     /* Each refusal names the line and the field at fault. */
     flows_refused(ctx, "IPv4,a,b,TCP,443 80,,,1\n",  /* ports ascend */
-                  ":2: bad sport \"443 80\"");
-    flows_refused(ctx, "IPv4,a,b,TCP,,x,,1\n", ":2: bad dport \"x\"");
+                  ":2: bad sport \"443 80\": ports are not in ascending "
+                  "order");
+    flows_refused(ctx, "IPv4,a,b,TCP,80 80,,,1\n",
+                  ":2: bad sport \"80 80\": a port is repeated");
+    flows_refused(ctx, "IPv4,a,b,TCP,,1 2 3 4 5 6 7 8 9,,1\n",
+                  ":2: bad dport \"1 2 3 4 5 6 7 8 9\": more than 8 ports");
+    flows_refused(ctx, "IPv4,a,b,TCP,,x,,1\n", ":2: bad dport \"x\": a port "
+                  "is a number from 0 to 65535");
     flows_refused(ctx, "\nIPv5,a,b,TCP,,,,1\n",
                   ":3: bad network_protocol \"IPv5\"");
     flows_refused(ctx, "IPv4,a,b,SCTP,,,,1\n",
