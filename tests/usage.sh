@@ -60,6 +60,8 @@ expect 2 "--device NAME and --device-ip IP are required" \
     profile --device x "$sig"
 expect 2 "'a b' cannot name an nftables table" \
     firewall --device 'a b' --device-ip 1.2.3.4 "$sig"
+expect 2 "'a b' cannot name an nftables table" \
+    profile --device 'a b' --device-ip 1.2.3.4 "$sig"
 expect 2 "packets: takes one trace (2 given)" \
     packets "$pcap" examples/plug-on/plug-on-2.pcap
 expect 2 "compare: needs two files A B (1 given)" compare "$sig"

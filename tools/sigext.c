@@ -1184,10 +1184,11 @@ static int check_args(const struct args *a)
             a->mac);
         return -1;
     }
-    if (is_cmd(a, "firewall") && a->device != NULL &&
-        !sigext_nft_name_ok(a->device)) {
+    /* A profile's device name becomes its firewall's table name. */
+    if (a->device != NULL && !sigext_nft_name_ok(a->device)) {
         msg(NULL, "--device: '%s' cannot name an nftables table (letters, "
-            "digits, '_', '-', '.'; not an nft keyword)", a->device);
+            "digits, '_', '-', '.'; not first a digit or '-'; not an nft "
+            "keyword)", a->device);
         return -1;
     }
 

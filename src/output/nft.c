@@ -878,8 +878,6 @@ static bool nft_identifier(const char *s)
 }
 
 /* Why a name failed nft_identifier, for the messages of both callers. */
-#define NFT_NAME_RULE "letters, digits, '_', '-', '.'; not first a digit " \
-                      "or '-'; not an nft keyword"
 
 bool sigext_nft_name_ok(const char *name)
 {
@@ -976,7 +974,7 @@ int sigext_write_nft(sigext_ctx *ctx, const sigext_pattern *p,
         return st;
     if (!nft_identifier(dev->name))
         return sx_fail(ctx, SIGEXT_ERR_USAGE, "device name \"%s\" cannot "
-                            "name an nftables table (" NFT_NAME_RULE ")",
+                            "name an nftables table (" SX_NFT_NAME_RULE ")",
                        dev->name);
     pols = sx_pattern_policies(&a, p, &self);
     if (pols == NULL)
@@ -1002,7 +1000,7 @@ int sigext_write_nft_from_profile(sigext_ctx *ctx, const char *profile_path,
         /* The name is read from the file: a format error, not usage. */
         name = sx_map_get(sx_map_get(p->root, "device-info"), "name");
         st = sx_fail(ctx, SIGEXT_ERR_FORMAT, "%s:%d: device name \"%s\" "
-                          "cannot name an nftables table (" NFT_NAME_RULE ")",
+                     "cannot name an nftables table (" SX_NFT_NAME_RULE ")",
                      profile_path, name->line, p->dev.name);
         sx_profile_free(p);
         return st;

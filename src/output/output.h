@@ -39,6 +39,10 @@ struct sx_kv {
     const char *value;
 };
 
+/* What a device name must be to name an nftables table (nft.c). */
+#define SX_NFT_NAME_RULE "letters, digits, '_', '-', '.'; not first a " \
+                         "digit or '-'; not an nft keyword"
+
 #define SX_APP_MAX_KV 5
 
 const char *sx_app_proto_name(sigext_app_proto p);

@@ -154,6 +154,12 @@ int sigext_write_profile(sigext_ctx *ctx, const sigext_pattern *p,
     st = sx_device_self(ctx, dev, &self);
     if (st != SIGEXT_OK)
         return st;
+    /* The translator names the device's table after it: a profile that
+     * no firewall can be made of is refused here, not later. */
+    if (dev->name == NULL || !sigext_nft_name_ok(dev->name))
+        return sx_fail(ctx, SIGEXT_ERR_USAGE, "device name \"%s\" cannot "
+                       "name an nftables table (" SX_NFT_NAME_RULE ")",
+                       dev->name != NULL ? dev->name : "");
     pols = sx_pattern_policies(&arena, p, &self);
     if (pols == NULL) {
         sx_arena_free(&arena);

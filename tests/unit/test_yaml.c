@@ -447,6 +447,12 @@ static void bad_device(void **state)
     d.name = "";
     free(write_profile(p, &d, &st));
     assert_int_equal(st, SIGEXT_ERR_USAGE);
+    /* A name no firewall table can take: the same rule as firewall's. */
+    d.name = "2bad name";
+    free(write_profile(p, &d, &st));
+    assert_int_equal(st, SIGEXT_ERR_USAGE);
+    assert_non_null(strstr(sigext_error(ctx), "device name \"2bad name\" "
+                           "cannot name an nftables table"));
     sigext_pattern_free(p);
 }
 
