@@ -37,20 +37,43 @@ expect() {
 }
 
 expect 2 "'frobnicate' is not a command" frobnicate
+# A bad option or value is named before the missing command: here -t
+# took the command as its value.
+expect 2 "--timeout: 'signature' is not a number of seconds" \
+    -t signature examples/plug-on
+expect 2 "unknown option '--bogus'" --bogus
+expect 2 "no command given" -v
+# Numbers are plain decimals.
+for v in 0x10 " 5" +5 inf nan 1e3 -1; do
+    expect 2 "--timeout: '$v' is not a number of seconds" \
+        signature -t "$v" "$pcap"
+done
+for v in 0 65 " 2" +2 0x2; do
+    expect 2 "--jobs: '$v' is not a number from 1 to 64" \
+        signature -j "$v" "$pcap"
+done
+expect 2 "--max-flows: '99999999999999999999' is not a number from 1 to" \
+    signature --max-flows 99999999999999999999 "$pcap"
+# Input names.
+expect 2 "flows: an input file name is empty" flows ""
+expect 2 "--profile: an empty file name" firewall --profile ""
+expect 2 "compare: '-' (standard input) given twice" compare - - < "$sig"
+expect 2 "packets: takes one trace; examples/plug-on holds 3 captures" \
+    packets examples/plug-on
 expect 2 "no TRACE given" signature
 expect 2 "unknown option '--bogus'" flows --bogus "$pcap"
 expect 2 "--format yaml writes a device profile; it needs --device" \
     signature --format yaml "$pcap"
-expect 2 "--format json is not available (choose: csv)" \
+expect 2 "--format 'json' is not available (choose: csv)" \
     packets --format json "$pcap"
-expect 2 "--format xml is not available (choose: csv, json, yaml)" \
+expect 2 "--format 'xml' is not available (choose: csv, json, yaml)" \
     flows --format xml "$pcap"
 expect 2 "--format applies to packets, flows and signature" \
     compare --format json "$sig" "$sig"
 expect 2 "--timeout: '-1' is not a number of seconds" \
     flows --timeout -1 "$pcap"
 expect 2 "--jobs: '0' is not a number from 1 to 64" flows -j 0 "$pcap"
-expect 2 "--max-flows: '0' is not a positive number" \
+expect 2 "--max-flows: '0' is not a number from 1 to" \
     flows --max-flows 0 "$pcap"
 expect 2 "--device-ip: '1.2.3' is not an IPv4 address" \
     profile --device x --device-ip 1.2.3 "$sig"
@@ -158,6 +181,26 @@ else
     echo "FAIL -o naming the input: exit $rc: $(cat "$tmp/err")"
     fail=1
 fi
+# '-' is standard input for every input, not only for a trace.
+if "$sigext" compare - "$sig" < "$sig" > "$tmp/cmp" 2> "$tmp/err" &&
+   "$sigext" compare "$sig" "$sig" | cmp -s - "$tmp/cmp"; then
+    echo "ok   compare - SIGNATURE < SIGNATURE"
+else
+    echo "FAIL compare - SIGNATURE < SIGNATURE: $(cat "$tmp/err")"
+    fail=1
+fi
+
+# No arguments: a short usage on stderr, exit 2.
+"$sigext" > /dev/null 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l < "$tmp/err")" -le 2 ] &&
+   grep -q "^Usage: sigext COMMAND" "$tmp/err"; then
+    echo "ok   no arguments: $(head -1 "$tmp/err")"
+else
+    echo "FAIL no arguments: exit $rc: $(head -3 "$tmp/err")"
+    fail=1
+fi
+
 # Inputs of the wrong kind are named as what they are (exit 4).
 expect 4 "$pcap: a capture, not a text file" compare "$pcap" "$sig"
 echo null > "$tmp/null.json"

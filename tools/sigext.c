@@ -482,6 +482,8 @@ static void usage(FILE *fp)
 "  3 unreadable input    4 not a capture or sigext file\n"
 "  5 corrupt input       6 limit exceeded        7 cannot write output\n"
 "  8 out of memory\n"
+"  Ended by SIGINT, SIGTERM or SIGHUP, sigext dies by that signal (shell\n"
+"  status 130, 143, 129) and leaves no output file.\n"
 "\n"
 "Examples:\n"
 "  sigext signature examples/plug-on\n"
@@ -490,13 +492,32 @@ static void usage(FILE *fp)
 "  sigext firewall --device plug --device-ip 192.168.1.50 plug.csv\n");
 }
 
+/*
+ * Numbers on the command line are plain decimals: "20", "0.5".  strtod()
+ * alone would also take " 5", "+5", "0x10", "1e3" and "inf", which a
+ * typo can produce and nobody means.
+ */
+static bool plain_decimal(const char *s, bool fraction)
+{
+    size_t digits = strspn(s, "0123456789");
+
+    if (digits == 0)
+        return false;
+    s += digits;
+    if (fraction && *s == '.')
+        s += 1 + strspn(s + 1, "0123456789");
+    return *s == '\0';
+}
+
 static int parse_double(const char *s, double *out)
 {
     char *end;
 
+    if (!plain_decimal(s, true))
+        return -1;
     errno = 0;
     *out = strtod(s, &end);
-    return errno == 0 && end != s && *end == '\0' && *out >= 0 ? 0 : -1;
+    return errno == 0 && *end == '\0' ? 0 : -1;
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -504,11 +525,11 @@ static int parse_size(const char *s, size_t *out)
     char *end;
     unsigned long long v;
 
-    if (*s == '-')
+    if (!plain_decimal(s, false))
         return -1;
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v == 0)
+    if (errno != 0 || *end != '\0' || v == 0 || v > SIZE_MAX)
         return -1;
     *out = (size_t)v;
     return 0;
@@ -535,8 +556,8 @@ static int parse_args(const char *cmd, int argc, char **argv,
         case 'f': a->format = optarg; break;
         case 't':
             if (parse_double(optarg, &a->opt.timeout) != 0) {
-                msg(NULL, "--timeout: '%s' is not a number of seconds",
-                    optarg);
+                msg(NULL, "--timeout: '%s' is not a number of seconds "
+                    "(a plain decimal: 20, 0.5)", optarg);
                 return -1;
             }
             a->timeout_set = true;
@@ -547,8 +568,8 @@ static int parse_args(const char *cmd, int argc, char **argv,
         case OPT_STRICT: a->opt.strict = true; break;
         case OPT_MAX_FLOWS:
             if (parse_size(optarg, &a->opt.max_flows) != 0) {
-                msg(NULL, "--max-flows: '%s' is not a positive number",
-                    optarg);
+                msg(NULL, "--max-flows: '%s' is not a number from 1 to "
+                    "%zu", optarg, (size_t)SIZE_MAX);
                 return -1;
             }
             a->max_flows_set = true;
@@ -1150,7 +1171,7 @@ static int check_args(const struct args *a)
         if (strcmp(a->format, "csv") != 0 &&
             ((strcmp(a->format, "json") != 0 &&
               strcmp(a->format, "yaml") != 0) || !flows)) {
-            msg(NULL, "%s: --format %s is not available (choose: %s)",
+            msg(NULL, "%s: --format '%s' is not available (choose: %s)",
                 a->cmd, a->format, flows ? "csv, json, yaml" : "csv");
             return -1;
         }
@@ -1163,6 +1184,13 @@ static int check_args(const struct args *a)
     }
     if (a->output != NULL && a->output[0] == '\0') {
         msg(NULL, "-o: an empty file name; '-' is standard output");
+        return -1;
+    }
+    if ((a->profile != NULL && a->profile[0] == '\0') ||
+        (a->dns_cache != NULL && a->dns_cache[0] == '\0')) {
+        msg(NULL, "%s: an empty file name",
+            a->profile != NULL && a->profile[0] == '\0' ? "--profile"
+                                                         : "--dns-cache");
         return -1;
     }
     if (a->profile != NULL && !is_cmd(a, "firewall")) {
@@ -1219,6 +1247,36 @@ static int check_args(const struct args *a)
     return 0;
 }
 
+/*
+ * Operand i names an input: not "", and "-" (standard input) not from a
+ * terminal.  It can be read only once: traces given twice are read once
+ * (dedupe()), but compare needs two inputs.
+ */
+static int check_input_name(const struct args *a, int i)
+{
+    const char *in = a->inputs[i];
+
+    if (in[0] == '\0') {
+        msg(NULL, "%s: an input file name is empty", a->cmd);
+        return -1;
+    }
+    if (strcmp(in, "-") != 0)
+        return 0;
+    for (int j = 0; j < i && is_cmd(a, "compare"); j++) {
+        if (strcmp(a->inputs[j], "-") == 0) {
+            msg(NULL, "%s: '-' (standard input) given twice; it can be "
+                "read once", a->cmd);
+            return -1;
+        }
+    }
+    if (isatty(STDIN_FILENO)) {
+        msg(NULL, "-: standard input is a terminal; pipe or redirect a "
+            "file into it");
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct args a;
@@ -1227,7 +1285,9 @@ int main(int argc, char **argv)
     int code;
 
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "Usage: sigext COMMAND [OPTIONS] INPUT...  "
+                "(packets, flows, signature, compare, profile, firewall)\n"
+                "Try 'sigext --help' for more.\n");
         return EX_SX_USAGE;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -1264,6 +1324,10 @@ int main(int argc, char **argv)
             }
     }
     if (cmd == NULL) {
+        /* A bad option or value says so first: in "sigext -t signature
+         * DIR" the command was taken as the value of -t. */
+        if (parse_args("", argc, argv, &a) != 0)
+            return EX_SX_USAGE;
         if (first != NULL)
             msg(NULL, "'%s' is not a command; try 'sigext --help'", first);
         else
@@ -1308,11 +1372,13 @@ int main(int argc, char **argv)
         }
     }
 
-    for (int i = 0; i < a.n_inputs; i++)
-        if (check_not_output(&a, a.inputs[i]) != 0) {
+    for (int i = 0; i < a.n_inputs; i++) {
+        if (check_input_name(&a, i) != 0 ||
+            check_not_output(&a, a.inputs[i]) != 0) {
             code = EX_SX_USAGE;
             goto out;
         }
+    }
     if (check_not_output(&a, a.profile) != 0 ||
         check_not_output(&a, a.dns_cache) != 0) {
         code = EX_SX_USAGE;
@@ -1340,14 +1406,14 @@ int main(int argc, char **argv)
                 code = EX_SX_USAGE;
                 goto out;
             }
-            if (strcmp(files.v[i], "-") == 0 && isatty(STDIN_FILENO)) {
-                msg(NULL, "-: standard input is a terminal; pipe or "
-                    "redirect a capture into it");
+        }
+        if (strcmp(a.cmd, "packets") == 0) {
+            if (files.n != 1 && a.n_inputs == 1) {
+                msg(NULL, "packets: takes one trace; %s holds %zu captures",
+                    a.inputs[0], files.n);
                 code = EX_SX_USAGE;
                 goto out;
             }
-        }
-        if (strcmp(a.cmd, "packets") == 0) {
             if (files.n != 1) {
                 msg(NULL, "packets: takes one trace (%zu given)", files.n);
                 code = EX_SX_USAGE;

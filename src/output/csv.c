@@ -229,10 +229,18 @@ static bool is_capture_magic(const char *b)
     return false;
 }
 
+/* Close what sx_read_file() opened; standard input stays open. */
+static void release(FILE *fp)
+{
+    if (fp != stdin)
+        fclose(fp);
+}
+
 int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
                  size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
+    /* "-" is standard input, as for a trace. */
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     char *buf = NULL;
     size_t n = 0, cap = 0;
 
@@ -245,14 +253,14 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
             cap = cap ? cap * 2 : 65536 * 2;
             if (cap > CSV_MAX_BYTES) {
                 free(buf);
-                fclose(fp);
+                release(fp);
                 return sx_fail(ctx, SIGEXT_ERR_LIMIT,
                                "%s: larger than 2 GiB", path);
             }
             nb = realloc(buf, cap + 1);
             if (nb == NULL) {
                 free(buf);
-                fclose(fp);
+                release(fp);
                 return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
             }
             buf = nb;
@@ -265,7 +273,7 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
         if (memchr(buf + n, '\0', got) != NULL) {
             bool pcap = n == 0 && got >= 4 && is_capture_magic(buf);
             free(buf);
-            fclose(fp);
+            release(fp);
             return sx_fail(ctx, SIGEXT_ERR_FORMAT, pcap ? "%s: a capture, "
                            "not a text file" : "%s: not a text file "
                            "(NUL byte)", path);
@@ -277,11 +285,11 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
     if (ferror(fp)) {
         int e = errno;
         free(buf);
-        fclose(fp);
+        release(fp);
         return sx_fail(ctx, SIGEXT_ERR_IO, "%s: %s", path,
                        e ? strerror(e) : "read error");
     }
-    fclose(fp);
+    release(fp);
     buf[n] = '\0';
     *text = buf;
     *len = n;
