@@ -190,6 +190,21 @@ else
     fail=1
 fi
 
+# SIGTERM while reading: sigext dies by the signal, no output file.
+mkdir "$tmp/sig"
+{ cat "$pcap"; sleep 3; } | "$sigext" flows - -o "$tmp/sig/out.csv" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+rc=$?
+if [ $rc -eq 143 ] && [ -z "$(ls -A "$tmp/sig")" ]; then
+    echo "ok   SIGTERM: status 143, nothing written"
+else
+    echo "FAIL SIGTERM: status $rc, left: $(ls -A "$tmp/sig")"
+    fail=1
+fi
+
 # No arguments: a short usage on stderr, exit 2.
 "$sigext" > /dev/null 2> "$tmp/err"
 rc=$?
