@@ -54,6 +54,14 @@ for v in 0 65 " 2" +2 0x2; do
 done
 expect 2 "--max-flows: '99999999999999999999' is not a number from 1 to" \
     signature --max-flows 99999999999999999999 "$pcap"
+# Options that cannot change the result are reported, and the run goes on.
+"$sigext" packets -o "$tmp/pk.csv" "$pcap"
+expect 0 "warning: --timeout has no effect on packet records" \
+    flows -t 5 "$tmp/pk.csv"
+expect 0 "firewall: a TRACE only teaches names for --domain-sets" \
+    firewall "${dev[@]}" "$sig" "$pcap"
+expect 0 "firewall: --domain-sets without a TRACE or --dns-cache" \
+    firewall "${dev[@]}" --domain-sets "$sig"
 # Input names.
 expect 2 "flows: an input file name is empty" flows ""
 expect 2 "--profile: an empty file name" firewall --profile ""
@@ -202,6 +210,16 @@ if [ $rc -eq 143 ] && [ -z "$(ls -A "$tmp/sig")" ]; then
     echo "ok   SIGTERM: status 143, nothing written"
 else
     echo "FAIL SIGTERM: status $rc, left: $(ls -A "$tmp/sig")"
+    fail=1
+fi
+
+# An output name of NAME_MAX bytes: its temporary name is cut to fit.
+long=$(printf 'n%.0s' $(seq 255))
+if "$sigext" signature examples/plug-on -o "$tmp/$long" 2> "$tmp/err" &&
+   cmp -s "$tmp/$long" tests/golden/plug-on.signature.csv; then
+    echo "ok   -o with a 255-byte name"
+else
+    echo "FAIL -o with a 255-byte name: $(cat "$tmp/err")"
     fail=1
 fi
 

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -269,8 +270,15 @@ static int output_open(struct output *o, const char *target)
         umask(mask);
         mode = 0666 & ~mask;
     }
-    if (snprintf(tmp_path, sizeof(tmp_path), "%s.XXXXXX", o->path) >=
-        (int)sizeof(tmp_path)) {
+    /* NAME.XXXXXX beside the target; a name too long for seven more
+     * bytes (NAME_MAX) is cut for the temporary file only. */
+    const char *base = strrchr(o->path, '/');
+    size_t dir = base != NULL ? (size_t)(base + 1 - o->path) : 0;
+    size_t keep = strlen(o->path + dir);
+    if (keep > NAME_MAX - 7)
+        keep = NAME_MAX - 7;
+    if (snprintf(tmp_path, sizeof(tmp_path), "%.*s%.*s.XXXXXX", (int)dir,
+                 o->path, (int)keep, o->path + dir) >= (int)sizeof(tmp_path)) {
         msg(NULL, "%s: path too long", target);
         return -1;
     }
@@ -937,9 +945,16 @@ static int cmd_flows(sigext_ctx *ctx, struct args *a, struct paths *files)
         return EX_SX_USAGE;
     }
     if (ends_with(files->v[0], ".csv") || starts_with_text(files->v[0],
-                                                          "id,timestamp,"))
+                                                          "id,timestamp,")) {
+        /* Packet records: what reading a capture decides is decided. */
+        const char *what = a->timeout_set ? "--timeout"
+                           : a->opt.strict ? "--strict"
+                           : a->opt.keep_dhcp ? "--keep-dhcp" : NULL;
+        if (what != NULL && verbosity > 0)
+            msg("warning", "%s has no effect on packet records (%s)", what,
+                files->v[0]);
         st = sigext_trace_read_csv(ctx, files->v[0], &t);
-    else
+    } else
         st = sigext_trace_read(ctx, files->v[0], &t);
     progress_end();
     if (st != SIGEXT_OK)
@@ -1088,7 +1103,7 @@ static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
     }
     /* firewall SIGNATURE TRACE...: the traces only teach names, for the
      * address sets of --domain-sets. */
-    if (firewall && a->n_inputs > 1) {
+    if (firewall && a->n_inputs > 1 && a->domain_sets) {
         struct paths files = {0};
         sigext_trace **traces = NULL;
         code = expand_inputs(a->inputs + 1, a->n_inputs - 1, &files);
@@ -1231,7 +1246,20 @@ static int check_args(const struct args *a)
     /* Options of reading captures: 'firewall' reads traces only to
      * learn names for --domain-sets. */
     bool traces = flows || is_cmd(a, "packets") ||
-                  (is_cmd(a, "firewall") && a->n_inputs > 1);
+                  (is_cmd(a, "firewall") && a->n_inputs > 1 &&
+                   a->domain_sets);
+    if (is_cmd(a, "firewall") && verbosity > 0) {
+        bool taught = a->dns_cache != NULL ||
+                      (a->profile == NULL && a->n_inputs > 1);
+        if (a->profile == NULL && a->n_inputs > 1 && !a->domain_sets)
+            msg("warning", "firewall: a TRACE only teaches names for "
+                "--domain-sets; without it the traces are not read");
+        else if (a->domain_sets && !taught)
+            msg("warning", "firewall: --domain-sets without %s knows no "
+                "address of any name; rules for names stay queued",
+                a->profile == NULL ? "a TRACE or --dns-cache"
+                                   : "--dns-cache");
+    }
     no_effect(a, "--timeout", a->timeout_set && !traces);
     no_effect(a, "--strict", a->opt.strict && !traces);
     no_effect(a, "--keep-dhcp", a->opt.keep_dhcp && !traces);
