@@ -132,6 +132,22 @@ void sx_ctx_set_shared(sigext_ctx *ctx, bool shared);
  * it.  Workers use it so that errors do not race on ctx->err. */
 void sx_err_redirect(char *buf);
 
+/* Messages logged by one thread, kept to be sent later in order. */
+struct sx_logq {
+    struct sx_logmsg *v;
+    size_t n;
+    size_t cap;
+};
+
+/* Keep this thread's sx_log messages in `q` instead of sending them;
+ * NULL undoes it.  Workers reading traces at once use it so that the
+ * messages come out in the order the traces were given, as with one. */
+void sx_log_redirect(struct sx_logq *q);
+
+/* Send the messages of `q` through the log callback (when `send`) and
+ * empty it. */
+void sx_logq_flush(sigext_ctx *ctx, struct sx_logq *q, bool send);
+
 /* Set the context error ("path: message") and return `status`.  Control
  * characters in the message become '?', so it stays one line. */
 int sx_fail(sigext_ctx *ctx, int status, const char *fmt, ...)

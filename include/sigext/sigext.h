@@ -84,7 +84,10 @@ void sigext_ctx_free(sigext_ctx *ctx);
 /* Message of the last failure ("x.pcap: not a pcap or pcapng file"). */
 const char *sigext_error(const sigext_ctx *ctx);
 
-/* Diagnostics at or below `level` go to `fn`.  fn NULL turns them off. */
+/* Diagnostics at or below `level` go to `fn`.  fn NULL turns them off.
+ * fn is called from the caller's thread only: sigext_traces_read()
+ * holds its workers' messages and sends them when they are done, in
+ * the order of the traces. */
 void sigext_set_log(sigext_ctx *ctx, sigext_log_level level,
                     sigext_log_fn fn, void *user);
 
@@ -192,9 +195,9 @@ int sigext_trace_read(sigext_ctx *ctx, const char *path, sigext_trace **out);
 /*
  * Read n traces, up to `jobs` at a time on threads.  The result is the
  * same as reading them one by one in the order given (names learned in
- * later traces win).  out[] receives n traces; on failure all are freed,
- * out[] is zeroed and the error is that of the first failing trace in
- * order.
+ * later traces win; messages come in that order).  out[] receives n
+ * traces; on failure all are freed, out[] is zeroed and the error is
+ * that of the first failing trace in order.
  */
 int sigext_traces_read(sigext_ctx *ctx, const char *const *paths, size_t n,
                        int jobs, sigext_trace **out);

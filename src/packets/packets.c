@@ -1061,6 +1061,7 @@ struct job_state {
     sigext_trace **out;
     int *status;
     char (*errs)[512];
+    struct sx_logq *logs;       /* each trace's messages, sent in order */
     size_t n;
     size_t next;                /* next trace to read, under the lock */
     pthread_mutex_t lock;
@@ -1079,7 +1080,9 @@ static void *job_worker(void *arg)
         if (i >= js->n)
             return NULL;
         sx_err_redirect(js->errs[i]);
+        sx_log_redirect(&js->logs[i]);
         js->status[i] = read_one(js->ctx, js->paths[i], &js->out[i]);
+        sx_log_redirect(NULL);
         sx_err_redirect(NULL);
     }
 }
@@ -1100,9 +1103,11 @@ int sigext_traces_read(sigext_ctx *ctx, const char *const *paths, size_t n,
         jobs = (int)n;
     js.status = calloc(n ? n : 1, sizeof(*js.status));
     js.errs = calloc(n ? n : 1, sizeof(*js.errs));
-    if (js.status == NULL || js.errs == NULL) {
+    js.logs = calloc(n ? n : 1, sizeof(*js.logs));
+    if (js.status == NULL || js.errs == NULL || js.logs == NULL) {
         free(js.status);
         free(js.errs);
+        free(js.logs);
         return sx_fail(ctx, SIGEXT_ERR_NOMEM, "out of memory");
     }
 
@@ -1122,8 +1127,13 @@ int sigext_traces_read(sigext_ctx *ctx, const char *const *paths, size_t n,
         sx_ctx_set_shared(ctx, false);
         pthread_mutex_destroy(&js.lock);
 
-        /* Publish names and report errors in the order given. */
-        for (size_t i = 0; i < n && st == SIGEXT_OK; i++) {
+        /* Publish names, send messages and report errors in the order
+         * given; what came after a failed trace is dropped, as when the
+         * traces are read one by one. */
+        for (size_t i = 0; i < n; i++) {
+            sx_logq_flush(ctx, &js.logs[i], st == SIGEXT_OK);
+            if (st != SIGEXT_OK)
+                continue;
             st = js.status[i];
             if (st != SIGEXT_OK)
                 sx_fail(ctx, st, "%s", js.errs[i]);
@@ -1139,5 +1149,6 @@ int sigext_traces_read(sigext_ctx *ctx, const char *const *paths, size_t n,
     }
     free(js.status);
     free(js.errs);
+    free(js.logs);
     return st;
 }

@@ -100,6 +100,47 @@ void sigext_set_log(sigext_ctx *ctx, sigext_log_level level,
 }
 
 static _Thread_local char *err_redirect;
+static _Thread_local struct sx_logq *log_redirect;
+
+struct sx_logmsg {
+    sigext_log_level level;
+    char *text;
+};
+
+void sx_log_redirect(struct sx_logq *q)
+{
+    log_redirect = q;
+}
+
+/* Keep one message in q; false when memory is short. */
+static bool logq_push(struct sx_logq *q, sigext_log_level level,
+                      const char *text)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 8;
+        struct sx_logmsg *v = realloc(q->v, cap * sizeof(*v));
+        if (v == NULL)
+            return false;
+        q->v = v;
+        q->cap = cap;
+    }
+    q->v[q->n].text = strdup(text);
+    if (q->v[q->n].text == NULL)
+        return false;
+    q->v[q->n++].level = level;
+    return true;
+}
+
+void sx_logq_flush(sigext_ctx *ctx, struct sx_logq *q, bool send)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        if (send)
+            ctx->log_fn(ctx->log_user, q->v[i].level, q->v[i].text);
+        free(q->v[i].text);
+    }
+    free(q->v);
+    memset(q, 0, sizeof(*q));
+}
 
 void sx_err_redirect(char *buf)
 {
@@ -163,7 +204,9 @@ void sx_log(sigext_ctx *ctx, sigext_log_level level, const char *fmt, ...)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     scrub(buf);
-    ctx->log_fn(ctx->log_user, level, buf);
+    /* Kept for later when redirected; sent now if it cannot be kept. */
+    if (log_redirect == NULL || !logq_push(log_redirect, level, buf))
+        ctx->log_fn(ctx->log_user, level, buf);
 }
 
 static const char *sx_intern_unlocked(sigext_ctx *ctx, const char *s, size_t len)

@@ -198,6 +198,64 @@ static void test_replay_needs_a_capture_file(void **state)
     unlink(csv);
 }
 
+/* Every message logged, in the order it came. */
+static char logged[8192];
+
+static void on_log(void *user, sigext_log_level level, const char *text)
+{
+    size_t n = strlen(logged);
+
+    (void)user;
+    (void)level;
+    snprintf(logged + n, sizeof(logged) - n, "%s\n", text);
+}
+
+/* The messages of reading the example eight times, with `jobs`. */
+static void read_eight(int jobs, char *out, size_t size)
+{
+    static char names[8][80];
+    const char *paths[8];
+    sigext_trace *t[8];
+    sigext_options opt;
+    sigext_ctx *ctx;
+
+    /* Eight names for the copy, so each message says which it is. */
+    for (int i = 0; i < 8; i++) {
+        snprintf(names[i], sizeof(names[i]), "%s-%d", copy, i);
+        unlink(names[i]);
+        assert_int_equal(symlink(copy, names[i]), 0);
+        paths[i] = names[i];
+    }
+    sigext_options_init(&opt);
+    opt.timeout = 0.5;          /* each read warns of the gap it stops at */
+    ctx = sigext_ctx_new(&opt);
+    assert_non_null(ctx);
+    sigext_set_log(ctx, SIGEXT_LOG_INFO, on_log, NULL);
+    logged[0] = '\0';
+    assert_int_equal(sigext_traces_read(ctx, paths, 8, jobs, t), SIGEXT_OK);
+    for (int i = 0; i < 8; i++) {
+        sigext_trace_free(t[i]);
+        unlink(names[i]);
+    }
+    sigext_ctx_free(ctx);
+    snprintf(out, size, "%s", logged);
+}
+
+/* Reading traces at once sends their messages in the order given, the
+ * same as reading them one by one. */
+static void test_messages_in_order(void **state)
+{
+    static char one[8192], many[8192];
+
+    (void)state;
+    read_eight(1, one, sizeof(one));
+    assert_non_null(strstr(one, "silence"));
+    for (int round = 0; round < 20; round++) {
+        read_eight(8, many, sizeof(many));
+        assert_string_equal(one, many);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_replay_callback_and_stop),
         cmocka_unit_test(test_replay_follows_growth_refuses_changes),
         cmocka_unit_test(test_replay_needs_a_capture_file),
+        cmocka_unit_test(test_messages_in_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
