@@ -62,6 +62,9 @@ expect 0 "firewall: a TRACE only teaches names for --domain-sets" \
     firewall "${dev[@]}" "$sig" "$pcap"
 expect 0 "firewall: --domain-sets without a TRACE or --dns-cache" \
     firewall "${dev[@]}" --domain-sets "$sig"
+# A gap just over the timeout is written precisely enough to read so.
+expect 0 "plug-on-1.pcap: 2.602 s of silence after frame 29 ends the trace" \
+    flows -t 2.6 "$pcap"
 # Input names.
 expect 2 "flows: an input file name is empty" flows ""
 expect 2 "--profile: an empty file name" firewall --profile ""

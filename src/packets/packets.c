@@ -754,6 +754,20 @@ static int64_t ts_ns(int64_t sec, uint32_t nsec)
     return sec * 1000000000 + nsec;
 }
 
+/*
+ * A gap in seconds for the message, with as many decimals (up to 9, the
+ * nanoseconds) as it takes to read as longer than the timeout: "20.0 s
+ * of silence (--timeout 20)" would look like no reason to stop.
+ */
+static void gap_text(char *buf, size_t size, double gap, double timeout)
+{
+    for (int prec = 1; prec <= 9; prec++) {
+        snprintf(buf, size, "%.*f", prec, gap);
+        if (strtod(buf, NULL) > timeout)
+            return;
+    }
+}
+
 static int read_frames(struct reader *rd, struct sx_capture *cap)
 {
     sigext_ctx *ctx = rd->ctx;
@@ -801,12 +815,17 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
                         : gap > timeout_ns;
         if (seq > 0 && late) {
             t->stats.after_timeout++;
-            if (!rd->replay)
+            if (!rd->replay && sx_log_on(ctx, SIGEXT_LOG_WARN)) {
+                char secs[64];
+                gap_text(secs, sizeof(secs),
+                         ((double)now_ns - (double)prev_ns) / 1e9,
+                         ctx->opt.timeout);
                 sx_log(ctx, SIGEXT_LOG_WARN,
-                       "%s: %.1f s of silence after frame %llu ends the "
+                       "%s: %s s of silence after frame %llu ends the "
                        "trace (--timeout %g); later frames are ignored",
-                       t->path, ((double)now_ns - (double)prev_ns) / 1e9,
-                       (unsigned long long)seq, ctx->opt.timeout);
+                       t->path, secs, (unsigned long long)seq,
+                       ctx->opt.timeout);
+            }
             return SIGEXT_OK;
         }
         prev_ns = now_ns;
