@@ -65,6 +65,16 @@ expect 0 "firewall: --domain-sets without a TRACE or --dns-cache" \
 # A gap just over the timeout is written precisely enough to read so.
 expect 0 "plug-on-1.pcap: 2.602 s of silence after frame 29 ends the trace" \
     flows -t 2.6 "$pcap"
+# Frames of a link type not decoded: one warning with their count.
+{
+    printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0'
+    printf '\xff\xff\0\0\x93\0\0\0'            # LINKTYPE_USER0 (147)
+    for i in 1 2 3; do
+        printf '\x00\x10\x00\x00\0\0\0\0\x04\0\0\0\x04\0\0\0abcd'
+    done
+} > "$tmp/user0.pcap"
+expect 0 "user0.pcap: 3 frames of link type 147 skipped (not decoded)" \
+    flows "$tmp/user0.pcap"
 # Input names.
 expect 2 "flows: an input file name is empty" flows ""
 expect 2 "--profile: an empty file name" firewall --profile ""

@@ -82,7 +82,8 @@ struct hc_entry {
 struct reader {
     sigext_ctx *ctx;
     sigext_trace *t;
-    bool warned_link;
+    int skipped_link;           /* first link type not decoded, or -1 */
+    bool skipped_links;         /* ... and frames of another one too */
     bool replay;                /* second read: records go to the sink */
     uint64_t max_frames;        /* replay: frames the first read counted */
     sigext_record_fn sink;
@@ -838,12 +839,12 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
 
         st = sx_decode_frame(hdr.linktype, data, hdr.caplen, hdr.wirelen, &f);
         if (st == SX_DEC_BAD_LINK) {
+            /* Counted here, said once at the end (sx_read_trace). */
             t->stats.skipped_link++;
-            if (!rd->warned_link && !rd->replay)
-                sx_log(ctx, SIGEXT_LOG_WARN,
-                       "%s: frames of link type %d skipped", t->path,
-                       hdr.linktype);
-            rd->warned_link = true;
+            if (rd->skipped_link < 0)
+                rd->skipped_link = hdr.linktype;
+            else if (rd->skipped_link != hdr.linktype)
+                rd->skipped_links = true;
             continue;
         }
         if (st == SX_DEC_TRUNCATED) {
@@ -979,7 +980,7 @@ static int run_reader(struct reader *rd, struct sx_capture *cap)
 static int read_one(sigext_ctx *ctx, const char *path, sigext_trace **out)
 {
     struct sx_capture *cap = NULL;
-    struct reader rd = {.ctx = ctx};
+    struct reader rd = {.ctx = ctx, .skipped_link = -1};
     int st;
 
     *out = NULL;
@@ -999,6 +1000,12 @@ static int read_one(sigext_ctx *ctx, const char *path, sigext_trace **out)
         sigext_trace_free(rd.t);
         return st;
     }
+    if (rd.t->stats.skipped_link > 0)
+        sx_log(ctx, SIGEXT_LOG_WARN, "%s: %llu frame%s of link type %d%s "
+               "skipped (not decoded)", path,
+               (unsigned long long)rd.t->stats.skipped_link,
+               rd.t->stats.skipped_link == 1 ? "" : "s", rd.skipped_link,
+               rd.skipped_links ? " and others" : "");
     if (rd.t->stats.malformed > 0 || rd.t->stats.truncated > 0)
         sx_log(ctx, SIGEXT_LOG_WARN,
                "%s: %llu malformed and %llu truncated packets, read as far "
@@ -1025,8 +1032,9 @@ int sigext_trace_replay(sigext_ctx *ctx, const sigext_trace *t,
                         sigext_record_fn fn, void *user)
 {
     struct sx_capture *cap = NULL;
-    struct reader rd = {.ctx = ctx, .replay = true, .sink = fn,
-                        .sink_user = user, .max_frames = t->stats.frames};
+    struct reader rd = {.ctx = ctx, .skipped_link = -1, .replay = true,
+                        .sink = fn, .sink_user = user,
+                        .max_frames = t->stats.frames};
     int st;
 
     if (t->from_csv || !t->file.regular)
