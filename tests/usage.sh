@@ -75,6 +75,16 @@ expect 0 "plug-on-1.pcap: 2.602 s of silence after frame 29 ends the trace" \
 } > "$tmp/user0.pcap"
 expect 0 "user0.pcap: 3 frames of link type 147 skipped (not decoded)" \
     flows "$tmp/user0.pcap"
+# A capture header of a version sigext cannot read is corrupt (exit 5),
+# pcap or pcapng alike.
+printf '\xd4\xc3\xb2\xa1\x03\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0' \
+    > "$tmp/v3.pcap"
+expect 5 "v3.pcap: " flows "$tmp/v3.pcap"
+{
+    printf '\x0a\x0d\x0d\x0a\x1c\0\0\0\x4d\x3c\x2b\x1a\x02\x00\x00\x00'
+    printf '\xff\xff\xff\xff\xff\xff\xff\xff\x1c\0\0\0'
+} > "$tmp/v2.pcapng"
+expect 5 "v2.pcapng: unsupported pcapng version 2.0" flows "$tmp/v2.pcapng"
 # Input names.
 expect 2 "flows: an input file name is empty" flows ""
 expect 2 "--profile: an empty file name" firewall --profile ""

@@ -352,9 +352,11 @@ static int ng_shb(struct sx_pcapng *ng, struct sx_cursor *body)
         return ng_fail(ng, SX_CAP_ERR_CORRUPT,
                        "section header block too short");
 
-    /* Only the major version changes the layout; 1.2 exists in the wild. */
+    /* Only the major version changes the layout; 1.2 exists in the wild.
+     * Another one is a capture header we cannot read: corrupt, as
+     * libpcap's refusal of a pcap file's version is. */
     if (major != 1)
-        return ng_fail(ng, SX_CAP_ERR_FORMAT,
+        return ng_fail(ng, SX_CAP_ERR_CORRUPT,
                        "unsupported pcapng version %u.%u", major, minor);
 
     ng->nifs = 0;
@@ -618,9 +620,6 @@ int sx_pcapng_next(struct sx_pcapng *ng, struct sx_frame_hdr *hdr,
         st = ng_advance(ng, false, hdr, data);
         if (st == SX_CAP_OK)
             return SX_CAP_OK;
-        /* A bad version in a later section is damage to this file. */
-        if (st == SX_CAP_ERR_FORMAT)
-            st = SX_CAP_ERR_CORRUPT;
         ng->status = st;
     }
     if (ng->status < 0)

@@ -778,7 +778,7 @@ static void test_pcapng_bad_header(void **state)
 
     ng_shb(&g, 0);
     g.b[12] = 2;                /* major version 2 */
-    expect_open_fail(g.b, g.n, SX_CAP_ERR_FORMAT,
+    expect_open_fail(g.b, g.n, SX_CAP_ERR_CORRUPT,
                      "unsupported pcapng version 2.0");
     g.b[12] = 1;
     g.b[8] = 0;                 /* byte-order magic */
