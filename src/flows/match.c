@@ -79,7 +79,9 @@ bool sx_name_equiv(const char *a, const char *b)
         return true;
     /* Differ only in the first label: use1-api.x.com ~ euw1-api.x.com.
      * The rest must still be a domain of two labels or more, or every
-     * pair of names under one top-level domain would be equal. */
+     * pair of names under one top-level domain would be equal.
+     * TODO(flows): no public suffix list, so under a two-label public
+     * suffix (foo.co.uk, bar.co.uk) two owners' names are equal too. */
     const char *ra = after_first_label(a);
     return label_count(ra) >= 2 && strcasecmp(ra, after_first_label(b)) == 0;
 }
