@@ -176,56 +176,71 @@ static size_t read_back(struct pcap *pc, size_t *named)
     return n;
 }
 
+/* The whole hello in two segments and data after it; between the two,
+ * the server's data, or the first segment again (`again`).  Returns how
+ * many records were kept. */
+static size_t whole_hello(bool again, size_t *named)
+{
+    struct pcap pc;
+    size_t len;
+    const uint8_t *h = client_hello(false, &len);
+
+    pcap_open(&pc);
+    segment(&pc, true, SEQ0, h, 1000);
+    if (again)
+        segment(&pc, true, SEQ0, h, 1000);
+    else
+        segment(&pc, false, 5000, app_data, sizeof(app_data));
+    segment(&pc, true, SEQ0 + 1000, h + 1000, len - 1000);
+    segment(&pc, true, SEQ0 + (uint32_t)len, app_data, sizeof(app_data));
+    return read_back(&pc, named);
+}
+
 /* In order, with the server's data in between: the name is learned from
  * the whole hello, whose last segment is kept. */
 static void test_in_order(void **state)
 {
-    struct pcap pc;
-    size_t len, named;
-    const uint8_t *h = client_hello(false, &len);
+    size_t named;
 
     (void)state;
-    pcap_open(&pc);
-    segment(&pc, true, SEQ0, h, 1000);
-    segment(&pc, false, 5000, app_data, sizeof(app_data));
-    segment(&pc, true, SEQ0 + 1000, h + 1000, len - 1000);
-    segment(&pc, true, SEQ0 + (uint32_t)len, app_data, sizeof(app_data));
-    assert_int_equal(read_back(&pc, &named), 3);
+    assert_int_equal(whole_hello(false, &named), 3);
     assert_int_equal(named, 2);
 }
 
 /* A retransmitted first segment is dropped; the hello still completes. */
 static void test_retransmission(void **state)
 {
-    struct pcap pc;
-    size_t len, named;
-    const uint8_t *h = client_hello(false, &len);
+    size_t named;
 
     (void)state;
+    assert_int_equal(whole_hello(true, &named), 2);
+    assert_int_equal(named, 2);
+}
+
+/* The hello's first segment, its second lost, then `n` segments of
+ * application data; returns how many records were kept. */
+static size_t lost_second(bool sni_first, uint32_t n, size_t *named)
+{
+    struct pcap pc;
+    size_t len;
+    const uint8_t *h = client_hello(sni_first, &len);
+
     pcap_open(&pc);
     segment(&pc, true, SEQ0, h, 1000);
-    segment(&pc, true, SEQ0, h, 1000);
-    segment(&pc, true, SEQ0 + 1000, h + 1000, len - 1000);
-    segment(&pc, true, SEQ0 + (uint32_t)len, app_data, sizeof(app_data));
-    assert_int_equal(read_back(&pc, &named), 2);
-    assert_int_equal(named, 2);
+    for (uint32_t i = 0; i < n; i++)
+        segment(&pc, true, SEQ0 + (uint32_t)len + i * sizeof(app_data),
+                app_data, sizeof(app_data));
+    return read_back(&pc, named);
 }
 
 /* The hello's second segment is lost: the data after the gap is kept,
  * not taken for the rest of the hello. */
 static void test_lost_segment(void **state)
 {
-    struct pcap pc;
-    size_t len, named;
-    const uint8_t *h = client_hello(false, &len);
+    size_t named;
 
     (void)state;
-    pcap_open(&pc);
-    segment(&pc, true, SEQ0, h, 1000);
-    for (uint32_t i = 0; i < 5; i++)
-        segment(&pc, true, SEQ0 + (uint32_t)len + i * sizeof(app_data),
-                app_data, sizeof(app_data));
-    assert_int_equal(read_back(&pc, &named), 5);
+    assert_int_equal(lost_second(false, 5, &named), 5);
     assert_int_equal(named, 0);
 }
 
@@ -233,17 +248,10 @@ static void test_lost_segment(void **state)
  * is learned from it. */
 static void test_lost_segment_name_first(void **state)
 {
-    struct pcap pc;
-    size_t len, named;
-    const uint8_t *h = client_hello(true, &len);
+    size_t named;
 
     (void)state;
-    pcap_open(&pc);
-    segment(&pc, true, SEQ0, h, 1000);
-    for (uint32_t i = 0; i < 3; i++)
-        segment(&pc, true, SEQ0 + (uint32_t)len + i * sizeof(app_data),
-                app_data, sizeof(app_data));
-    assert_int_equal(read_back(&pc, &named), 3);
+    assert_int_equal(lost_second(true, 3, &named), 3);
     assert_int_equal(named, 3);
 }
 

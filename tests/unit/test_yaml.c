@@ -320,6 +320,16 @@ static void bad_policies(void **state)
     sx_profile_free(p);
 }
 
+/* A profile `name` whose one policy "a" is `!include spec`. */
+static const char *outer_profile(const char *name, const char *spec)
+{
+    char text[256];
+
+    snprintf(text, sizeof(text), "device-info: {name: plug, ipv4: "
+             "10.0.0.1}\nsingle-policies:\n  a: !include %s\n", spec);
+    return write_file(name, text);
+}
+
 static void anchors_and_includes(void **state)
 {
     const char *path;
@@ -381,10 +391,7 @@ static void anchors_and_includes(void **state)
     write_file("nested2.yaml",
         "device-info: {name: n}\n"
         "pol: {protocols: {ipv4: !include deeper.yaml#x}}\n");
-    path = write_file("outer2.yaml",
-        "device-info: {name: plug, ipv4: 10.0.0.1}\n"
-        "single-policies:\n"
-        "  a: !include nested2.yaml#pol\n");
+    path = outer_profile("outer2.yaml", "nested2.yaml#pol");
     assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_ERR_FORMAT);
     assert_non_null(strstr(sigext_error(ctx), "outer2.yaml:3: !include "
                            "nested2.yaml#pol: the part included holds "
@@ -396,10 +403,7 @@ static void anchors_and_includes(void **state)
         "\n"
         "\n"
         "pol: {protocols: {tcp: {dst-port: [1, 2, 3, 4, 5, 6, 7, 8, 9]}}}\n");
-    path = write_file("outer3.yaml",
-        "device-info: {name: plug, ipv4: 10.0.0.1}\n"
-        "single-policies:\n"
-        "  a: !include nested3.yaml#pol\n");
+    path = outer_profile("outer3.yaml", "nested3.yaml#pol");
     assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_OK);
     assert_int_equal(sx_profile_pattern(ctx, p, &q), SIGEXT_ERR_FORMAT);
     assert_non_null(strstr(sigext_error(ctx), "outer3.yaml:3: policy a: "));
