@@ -147,22 +147,31 @@ static const uint8_t app_data[] = {
     23, 3, 3, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,
 };
 
-/* Read the capture; return how many records were kept and how many of
- * them go to the server under its name. */
-static size_t read_back(struct pcap *pc, size_t *named)
+/* Close and read the capture with its records kept; the file is gone
+ * after. */
+static sigext_trace *read_pcap(struct pcap *pc, sigext_ctx **ctx)
 {
     sigext_options opt;
-    sigext_ctx *ctx;
     sigext_trace *t = NULL;
-    size_t n;
 
     assert_int_equal(fclose(pc->fp), 0);
     sigext_options_init(&opt);
     opt.keep_records = true;
-    ctx = sigext_ctx_new(&opt);
-    assert_non_null(ctx);
-    assert_int_equal(sigext_trace_read(ctx, pc->path, &t), SIGEXT_OK);
-    n = sigext_trace_record_count(t);
+    *ctx = sigext_ctx_new(&opt);
+    assert_non_null(*ctx);
+    assert_int_equal(sigext_trace_read(*ctx, pc->path, &t), SIGEXT_OK);
+    unlink(pc->path);
+    return t;
+}
+
+/* Read the capture; return how many records were kept and how many of
+ * them go to the server under its name. */
+static size_t read_back(struct pcap *pc, size_t *named)
+{
+    sigext_ctx *ctx;
+    sigext_trace *t = read_pcap(pc, &ctx);
+    size_t n = sigext_trace_record_count(t);
+
     *named = 0;
     for (size_t i = 0; i < n; i++) {
         const sigext_record *r = &sigext_trace_records(t)[i];
@@ -172,7 +181,6 @@ static size_t read_back(struct pcap *pc, size_t *named)
     }
     sigext_trace_free(t);
     sigext_ctx_free(ctx);
-    unlink(pc->path);
     return n;
 }
 
@@ -258,17 +266,10 @@ static void test_lost_segment_name_first(void **state)
 /* The app of the one record `pc` holds, its uri copied to `uri`. */
 static void first_uri(struct pcap *pc, char *uri, size_t size)
 {
-    sigext_options opt;
     sigext_ctx *ctx;
-    sigext_trace *t = NULL;
+    sigext_trace *t = read_pcap(pc, &ctx);
     const sigext_record *r;
 
-    assert_int_equal(fclose(pc->fp), 0);
-    sigext_options_init(&opt);
-    opt.keep_records = true;
-    ctx = sigext_ctx_new(&opt);
-    assert_non_null(ctx);
-    assert_int_equal(sigext_trace_read(ctx, pc->path, &t), SIGEXT_OK);
     assert_int_equal(sigext_trace_record_count(t), 1);
     r = &sigext_trace_records(t)[0];
     assert_non_null(r->app);
@@ -276,7 +277,6 @@ static void first_uri(struct pcap *pc, char *uri, size_t size)
     snprintf(uri, size, "%s", r->app->uri);
     sigext_trace_free(t);
     sigext_ctx_free(ctx);
-    unlink(pc->path);
 }
 
 /* A request for a path of `plen` bytes of 'a' after "/". */
