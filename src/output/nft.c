@@ -105,6 +105,26 @@ static const char *const untranslated[] = {
     "arp", "icmp", "icmpv6", "igmp", "mdns", "ssdp", "tls", "mqtt",
 };
 
+/* The fields each translated protocol may hold ("" ends a list). */
+static const struct {
+    const char *proto;
+    const char *fields[5];
+} known_fields[] = {
+    { "ipv4", { "src", "dst", "" } },
+    { "ipv6", { "src", "dst", "" } },
+    { "tcp", { "src-port", "dst-port", "" } },
+    { "udp", { "src-port", "dst-port", "" } },
+    { "dns", { "qtype", "domain-name", "response", "" } },
+    { "http", { "method", "uri", "response", "" } },
+    { "coap", { "type", "method", "uri", "response", "" } },
+    { "dhcp", { "type", "client-mac", "" } },
+};
+
+/* The policy-level keys; "initiator" is known but refused. */
+static const char *const policy_keys[] = {
+    "protocols", "bidirectional", "stats", "initiator",
+};
+
 /* One direction of one policy. */
 struct dir_rule {
     const char *m[NFT_MAX_MATCHES];
@@ -427,6 +447,8 @@ static int host_rule(struct nft *t, struct dir_rule *r,
 
 /* ---- ports ---- */
 
+#define PORT_RULE "0 to 65535, or a range N-M; no leading zero"
+
 static bool port_text(const struct sx_node *v, char *buf, size_t size)
 {
     const char *s = v->text;
@@ -440,12 +462,18 @@ static bool port_text(const struct sx_node *v, char *buf, size_t size)
     }
     if (v->kind != SX_NODE_STR || s[0] == '\0' || strlen(s) > 11)
         return false;
-    /* "53" or a range "1000-2000" */
+    /* "53" or a range "1000-2000".  A leading zero is refused: nft reads
+     * "053" as octal 43, and YAML 1.1 readers such as the translator's
+     * read a plain 053 so too, where "0053" quoted is 53. */
     dash = strchr(s, '-');
     if (strspn(s, "0123456789-") != strlen(s) || dash == s ||
         (dash != NULL && (dash[1] == '\0' || strchr(dash + 1, '-'))))
         return false;
-    if (atol(s) > 65535 || (dash != NULL && atol(dash + 1) > 65535))
+    if ((s[0] == '0' && s[1] != '\0' && s[1] != '-') ||
+        (dash != NULL && dash[1] == '0' && dash[2] != '\0'))
+        return false;
+    if (atol(s) > 65535 || (dash != NULL && (atol(dash + 1) > 65535 ||
+                                             atol(dash + 1) < atol(s))))
         return false;
     snprintf(buf, size, "%s", s);
     return true;
@@ -460,12 +488,14 @@ static int port_rule(struct nft *t, struct dir_rule *r, const char *proto,
 
     if (v->kind != SX_NODE_SEQ) {
         if (!port_text(v, one, sizeof(one)))
-            return nft_fail(t, "bad port \"%s\"", v->text ? v->text : "");
+            return nft_fail(t, "bad port \"%s\" (" PORT_RULE ")",
+                            v->text ? v->text : "");
         return add_match(t, r, "%s %s %s", proto, which, one);
     }
     for (size_t i = 0; i < v->n && st == SIGEXT_OK; i++) {
         if (!port_text(v->vals[i], one, sizeof(one)))
-            st = nft_fail(t, "bad port in a list");
+            st = nft_fail(t, "bad port \"%s\" in a list (" PORT_RULE ")",
+                          v->vals[i]->text);
         sx_buf_puts(&b, i == 0 ? "{ " : ", ");
         sx_buf_puts(&b, one);
     }
@@ -635,6 +665,35 @@ static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
     return r->stats != NULL ? SIGEXT_OK : nomem(t);
 }
 
+/* Every protocol of the policy is one sigext knows, with known fields
+ * only (see policy_keys for why). */
+static int check_fields(struct nft *t, const struct sx_node *protos)
+{
+    for (size_t i = 0; i < protos->n; i++) {
+        const char *k = protos->keys[i];
+        const struct sx_node *v = protos->vals[i];
+        size_t p = 0, np = sizeof(known_fields) / sizeof(known_fields[0]);
+
+        while (p < np && strcmp(known_fields[p].proto, k) != 0)
+            p++;
+        if (p == np) {
+            if (in_list(k, untranslated, sizeof(untranslated) /
+                                         sizeof(untranslated[0])))
+                continue;       /* refused with its own message */
+            return nft_fail(t, "unknown protocol \"%s\"", k);
+        }
+        for (size_t j = 0; v->kind == SX_NODE_MAP && j < v->n; j++) {
+            const char *const *f = known_fields[p].fields;
+            while ((*f)[0] != '\0' && strcmp(*f, v->keys[j]) != 0)
+                f++;
+            if ((*f)[0] == '\0')
+                return nft_fail(t, "unknown %s field \"%s\"", k,
+                                v->keys[j]);
+        }
+    }
+    return SIGEXT_OK;
+}
+
 /* The rule of one direction of a policy. */
 static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
                      struct dir_rule *r)
@@ -649,6 +708,17 @@ static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
     if (sx_map_get(pol, "initiator") != NULL)
         /* TODO(nft): "initiator" (conntrack "ct original" matches). */
         return nft_fail(t, "\"initiator\" is not supported");
+    /* In a blocklist a condition left out drops more traffic than the
+     * profile says: whatever is not understood is an error, never
+     * skipped (a typo "ipv44", "dst_port" would widen the rule). */
+    for (size_t i = 0; i < pol->n; i++) {
+        if (!in_list(pol->keys[i], policy_keys,
+                     sizeof(policy_keys) / sizeof(policy_keys[0])))
+            return nft_fail(t, "unknown key \"%s\"", pol->keys[i]);
+    }
+    st = check_fields(t, protos);
+    if (st != SIGEXT_OK)
+        return st;
 
     for (size_t i = 0; i < protos->n && st == SIGEXT_OK; i++) {
         const char *k = protos->keys[i];
@@ -686,10 +756,6 @@ static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
                                             sizeof(untranslated[0]))) {
             /* TODO(nft): arp, icmp, icmpv6, igmp, mdns, ssdp, tls, mqtt. */
             return nft_fail(t, "protocol \"%s\" is not supported", k);
-        } else {
-            /* The translator skips protocols it has no module for. */
-            sx_log(t->ctx, SIGEXT_LOG_WARN, "%s: policy %s: unknown "
-                        "protocol \"%s\" ignored", t->src, t->policy, k);
         }
     }
     if (st == SIGEXT_OK)
@@ -785,6 +851,11 @@ static int translate(struct nft *t, const struct sx_node *pols)
 
         t->policy = pols->keys[i];
         t->line = pol->line;
+        /* "true" quoted, 1 or "maybe" would each mean something else to
+         * some reader; only a YAML boolean says it. */
+        if (bidir != NULL && bidir->kind != SX_NODE_BOOL)
+            return nft_fail(t, "\"bidirectional\" must be true or false, "
+                            "not \"%s\"", bidir->text);
         st = parse_dir(t, pol, false, &r);
         if (st == SIGEXT_OK)
             st = assign(t, pols->keys[i], &r, base, &opened);

@@ -490,7 +490,9 @@ static int one_port(const struct sx_node *n, uint16_t *out)
         v = n->num;
     } else if (n->kind == SX_NODE_STR && n->text[0] != '\0' &&
                strspn(n->text, "0123456789") == strlen(n->text) &&
-               strlen(n->text) <= 5) {
+               strlen(n->text) <= 5 &&
+               (n->text[0] != '0' || n->text[1] == '\0')) {
+        /* No leading zero: "053" is 43 to nft and to YAML 1.1. */
         v = atoll(n->text);
     }
     if (v < 0 || v > 65535)

@@ -507,6 +507,37 @@ static struct sx_node *parse_scalar(struct yparse *y, yaml_event_t *ev)
     return NULL;
 }
 
+/* Add to `n` the pairs of map `m` whose keys it lacks. */
+static bool merge_map(struct yparse *y, struct sx_node *n,
+                      const struct sx_node *m, int line)
+{
+    if (m->kind != SX_NODE_MAP)
+        return yerr(y, line, "\"<<\" merges a map or a list of maps");
+    for (size_t i = 0; i < m->n; i++) {
+        if (sx_map_get(n, m->keys[i]) == NULL &&
+            sx_map_put(y->a, n, m->keys[i], m->vals[i]) < 0)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The merge key of YAML 1.1 (yaml.org/type/merge.html), which PyYAML
+ * and so the translator apply: "<<: *base" gives the map the pairs of
+ * base it does not set itself; with a list, earlier maps win.
+ */
+static bool merge_keys(struct yparse *y, struct sx_node *n,
+                       const struct sx_node *merge, int line)
+{
+    if (merge->kind != SX_NODE_SEQ)
+        return merge_map(y, n, merge, line);
+    for (size_t i = 0; i < merge->n; i++) {
+        if (!merge_map(y, n, merge->vals[i], line))
+            return false;
+    }
+    return true;
+}
+
 static struct sx_node *parse_collection(struct yparse *y, yaml_event_t *ev,
                                         int depth)
 {
@@ -524,6 +555,9 @@ static struct sx_node *parse_collection(struct yparse *y, yaml_event_t *ev,
         yerr(y, n->line, "nested too deeply");
         return NULL;
     }
+    const struct sx_node *merge = NULL;  /* the value of "<<" */
+    int merge_line = 0;
+
     for (;;) {
         struct sx_node *k = NULL, *v;
         bool done;
@@ -535,7 +569,8 @@ static struct sx_node *parse_collection(struct yparse *y, yaml_event_t *ev,
             k = parse_node(y, &kev, depth + 1);
         yaml_event_delete(&kev);
         if (done)
-            return n;
+            return merge == NULL || merge_keys(y, n, merge, merge_line) ? n
+                                                                       : NULL;
         if (k == NULL)
             return NULL;
         if (!is_map) {
@@ -555,7 +590,18 @@ static struct sx_node *parse_collection(struct yparse *y, yaml_event_t *ev,
             return NULL;
         v = parse_node(y, &vev, depth + 1);
         yaml_event_delete(&vev);
-        if (v == NULL || sx_map_put(y->a, n, k->text, v) < 0)
+        if (v == NULL)
+            return NULL;
+        if (strcmp(k->text, "<<") == 0) {
+            if (merge != NULL) {
+                yerr(y, k->line, "duplicate key \"<<\"");
+                return NULL;
+            }
+            merge = v;
+            merge_line = k->line;
+            continue;
+        }
+        if (sx_map_put(y->a, n, k->text, v) < 0)
             return NULL;
     }
 }

@@ -539,6 +539,29 @@ static void bad_policies(void **state)
             "bad \"packet-size\"");
     refused("  a: {protocols: {tcp: {}}, stats: {packet-size: "
             "\"200-100\"}}\n", "bad \"packet-size\"");
+    /* What is not understood is refused, never left out: in a blocklist
+     * a condition left out drops more traffic. */
+    refused("  a: {protocols: {ipv4: {src: self}, quic: {}}}\n",
+            "unknown protocol \"quic\"");
+    refused("  a: {protocols: {ipv44: {src: self}, udp: {}}}\n",
+            "unknown protocol \"ipv44\"");
+    refused("  a: {protocols: {ipv4: {source: self}, udp: {}}}\n",
+            "unknown ipv4 field \"source\"");
+    refused("  a: {protocols: {udp: {dst_port: 53}}}\n",
+            "unknown udp field \"dst_port\"");
+    refused("  a: {protocols: {udp: {}}, bidirectinal: true}\n",
+            "unknown key \"bidirectinal\"");
+    refused("  a: {protocols: {udp: {}}, bidirectional: \"true\"}\n",
+            "\"bidirectional\" must be true or false, not \"true\"");
+    refused("  a: {protocols: {udp: {}}, bidirectional: 1}\n",
+            "\"bidirectional\" must be true or false");
+    /* nft reads 053 as octal 43. */
+    refused("  a: {protocols: {udp: {dst-port: \"0053\"}}}\n",
+            "bad port \"0053\"");
+    refused("  a: {protocols: {udp: {dst-port: [053, 80]}}}\n",
+            "bad port \"053\" in a list");
+    refused("  a: {protocols: {udp: {dst-port: 2000-1000}}}\n",
+            "bad port \"2000-1000\"");
     /* A host that is no name: text after an address, a space. */
     refused("  a: {protocols: {ipv4: {src: self, dst: \"1.2.3.5 accept\"}}}"
             "\n", "unknown host \"1.2.3.5 accept\"");
@@ -588,11 +611,11 @@ static void warnings_and_device(void **state)
     text = nft_of_profile(
         "device-info: {name: dev, ipv4: 192.168.1.50}\n"
         "single-policies:\n"
-        "  a: {protocols: {ipv4: {src: self}, quic: {}}}\n"
+        "  a: {protocols: {ipv4: {src: self}, udp: {}}}\n"
         "interactions:\n"
         "  x: {y: {protocols: {ipv4: {src: self}}}}\n", NULL, &st);
     assert_int_equal(st, SIGEXT_OK);
-    assert_int_equal(warnings, 2);   /* unknown protocol, interactions */
+    assert_int_equal(warnings, 1);   /* interactions */
     free(text);
 
     text = nft_of_profile("single-policies: {}\n", NULL, &st);

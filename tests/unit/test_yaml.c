@@ -272,6 +272,34 @@ static void refused(const char *text, int status, const char *msg)
         fail_msg("error \"%s\" lacks \"%s\"", sigext_error(ctx), msg);
 }
 
+/* YAML 1.1 merge keys, as PyYAML applies them: the map's own keys win,
+ * then the merged maps in their order. */
+static void merge_keys(void **state)
+{
+    const char *path = write_file("merge.yaml",
+        "base: &b {ipv4: {src: self, dst: 8.8.8.8}, udp: {dst-port: 1}}\n"
+        "more: &m {udp: {dst-port: 2}, tcp: {}}\n"
+        "device-info: {name: x, ipv4: 10.0.0.1}\n"
+        "single-policies:\n"
+        "  p:\n"
+        "    protocols:\n"
+        "      <<: [*b, *m]\n"
+        "      udp: {dst-port: 53}\n");
+    const struct sx_node *protos;
+    struct sx_profile *p;
+
+    (void)state;
+    assert_int_equal(sx_profile_read(ctx, path, &p), SIGEXT_OK);
+    protos = sx_map_get(sx_map_get(p->policies, "p"), "protocols");
+    assert_int_equal(protos->n, 3);
+    assert_string_equal(sx_map_get(sx_map_get(protos, "udp"),
+                                   "dst-port")->text, "53");
+    assert_string_equal(sx_map_get(sx_map_get(protos, "ipv4"), "dst")->text,
+                        "8.8.8.8");
+    assert_non_null(sx_map_get(protos, "tcp"));
+    sx_profile_free(p);
+}
+
 static void bad_profiles(void **state)
 {
     struct sx_profile *p;
@@ -296,6 +324,10 @@ static void bad_profiles(void **state)
             "unsupported tag");
     refused("device-info: {name: x}\nsingle-policies: [1]\n",
             SIGEXT_ERR_FORMAT, "single-policies must be a map");
+    refused("device-info: {name: x, <<: 5}\n", SIGEXT_ERR_FORMAT,
+            "bad.yaml:1: \"<<\" merges a map or a list of maps");
+    refused("device-info: {name: x, <<: {a: 1}, <<: {b: 2}}\n",
+            SIGEXT_ERR_FORMAT, "duplicate key \"<<\"");
     assert_int_equal(sx_profile_read(ctx, "/nonexistent/p.yaml", &p),
                      SIGEXT_ERR_IO);
 }
@@ -467,6 +499,7 @@ int main(void)
         cmocka_unit_test(round_trip),
         cmocka_unit_test(python_reads_it),
         cmocka_unit_test(plain_scalar_types),
+        cmocka_unit_test(merge_keys),
         cmocka_unit_test(bad_profiles),
         cmocka_unit_test(bad_policies),
         cmocka_unit_test(anchors_and_includes),
