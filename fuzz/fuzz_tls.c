@@ -11,7 +11,9 @@
  *   - the first `need` bytes of the stream, gathered in a buffer of
  *     exactly `need` bytes as packets.c does, are never PARTIAL again
  *     and classify as the whole stream does;
- *   - a server name is 1 to SX_TLS_SNI_MAX printable bytes.
+ *   - a server name is 1 to SX_TLS_SNI_MAX bytes of a host name in lower
+ *     case; a PARTIAL hello may give one too (its whole server_name was
+ *     at hand), and then the reassembled hello gives the same.
  */
 #include "fuzz_common.h"
 
@@ -30,10 +32,12 @@ static int classify(const uint8_t *data, size_t len, char *sni,
         fz_check(*need == 0);
     }
     n = strnlen(sni, SX_TLS_SNI_MAX + 1);
-    if (kind == SX_TLS_HELLO_SNI) {
+    if (kind == SX_TLS_HELLO_SNI || (kind == SX_TLS_HELLO_PARTIAL && n > 0)) {
         fz_check(n >= 1 && n <= SX_TLS_SNI_MAX);
         for (size_t i = 0; i < n; i++)
-            fz_check(sni[i] > 0x20 && sni[i] < 0x7f);
+            fz_check((sni[i] >= 'a' && sni[i] <= 'z') ||
+                     (sni[i] >= '0' && sni[i] <= '9') || sni[i] == '.' ||
+                     sni[i] == '-' || sni[i] == '_');
     } else {
         fz_check(n == 0);
     }
@@ -83,6 +87,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Reassembly: the second segment completes the record, or not. */
     if (need > size)
         return 0;
+    char sni_part[SX_TLS_SNI_MAX + 1];
+    memcpy(sni_part, sni, sizeof(sni_part));
     hello = malloc(need);
     if (hello == NULL)
         return 0;
@@ -92,5 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_check(kind != SX_TLS_HELLO_PARTIAL);
     fz_check(kind == kind_all);
     fz_check(strcmp(sni, sni_all) == 0);
+    /* A name read from the part is the name of the whole. */
+    fz_check(sni_part[0] == '\0' || strcmp(sni_part, sni) == 0);
     return 0;
 }

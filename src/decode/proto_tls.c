@@ -172,11 +172,16 @@ int sx_tls_classify(const uint8_t *data, size_t len, char *sni,
             *need = TLS_RECORD_HDR + (size_t)rec_len;
         /* The part at hand may hold the whole server_name extension
          * already: give it, so that a lost segment later does not hide
-         * a name that was captured. */
-        if (!sx_cur_skip(&c, 4) || hello_sni(c, sni) != SX_TLS_HELLO_SNI) {
-            if (sni != NULL)
-                sni[0] = '\0';
+         * a name that was captured.  It is read within the handshake
+         * length as below, so the whole record gives the same name. */
+        bool named = false;
+        if (sx_cur_skip(&c, 1) && sx_cur_u24be(&c, &hs_len)) {
+            if (!sx_cur_sub(&c, hs_len, &hello))
+                hello = c;
+            named = hello_sni(hello, sni) == SX_TLS_HELLO_SNI;
         }
+        if (!named && sni != NULL)
+            sni[0] = '\0';
         return SX_TLS_HELLO_PARTIAL;
     }
 

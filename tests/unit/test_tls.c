@@ -139,6 +139,17 @@ static void test_split_across_segments(void **state)
                      SX_TLS_HELLO_PARTIAL);
     assert_string_equal(sni, "");
 
+    /* A handshake length shorter than the server_name's place: the whole
+     * record reads no name there, so the part gives none either (found
+     * by fuzz_tls: the part once read past the handshake's end). */
+    memcpy(buf, hello_sni, sizeof(hello_sni));
+    buf[8] = 40;                        /* hello length 40, not 82 */
+    assert_int_equal(sx_tls_classify(buf, sizeof(hello_sni), sni, NULL),
+                     SX_TLS_HELLO_NO_SNI);
+    assert_int_equal(sx_tls_classify(buf, 85, sni, &need),
+                     SX_TLS_HELLO_PARTIAL);
+    assert_string_equal(sni, "");
+
     /* Only the record header: the type is not known yet, still partial. */
     need = 0;
     assert_int_equal(sx_tls_classify(hello_sni, 5, sni, &need),
