@@ -85,7 +85,14 @@ expect 5 "v3.pcap: " flows "$tmp/v3.pcap"
     printf '\xff\xff\xff\xff\xff\xff\xff\xff\x1c\0\0\0'
 } > "$tmp/v2.pcapng"
 expect 5 "v2.pcapng: unsupported pcapng version 2.0" flows "$tmp/v2.pcapng"
+expect 0 "(--timeout 0.0000001); later frames are ignored" \
+    flows -t 0.0000001 "$pcap"
+# A CSV saved with a UTF-8 byte order mark reads as without.
+{ printf '\xef\xbb\xbf'; cat "$sig"; } > "$tmp/bom.csv"
+expect 0 "" compare "$tmp/bom.csv" "$sig"
 # Input names.
+expect 2 "--dns-cache: standard input is not read here" \
+    packets --dns-cache - "$pcap"
 expect 2 "flows: an input file name is empty" flows ""
 expect 2 "--profile: an empty file name" firewall --profile ""
 expect 2 "compare: '-' (standard input) given twice" compare - - < "$sig"

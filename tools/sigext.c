@@ -1201,6 +1201,11 @@ static int check_args(const struct args *a)
         msg(NULL, "-o: an empty file name; '-' is standard output");
         return -1;
     }
+    if (a->dns_cache != NULL && strcmp(a->dns_cache, "-") == 0) {
+        msg(NULL, "--dns-cache: standard input is not read here; give the "
+            "dump's file");
+        return -1;
+    }
     if ((a->profile != NULL && a->profile[0] == '\0') ||
         (a->dns_cache != NULL && a->dns_cache[0] == '\0')) {
         msg(NULL, "%s: an empty file name",

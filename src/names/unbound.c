@@ -99,21 +99,56 @@ static void seen_free(struct seen_key **set)
 
 /* An interned name without its final dot; NULL for the root "." or OOM
  * (*oom tells which). */
-static const char *dump_name(sigext_ctx *ctx, char *s, bool *oom)
+/*
+ * A name of the dump, in place: unbound writes a label byte that is not
+ * printable, and a '.' inside a label, as \DDD or \X (RFC 1035 5.1);
+ * such a byte becomes '?' as in the DNS decoder, which never keeps one.
+ * Lower case, no trailing dot.  NULL for the root ("."), or with *bad
+ * for a name longer than DNS allows (RFC 1035 2.3.4: 63-byte labels,
+ * 255 bytes in all).
+ */
+static const char *dump_name(sigext_ctx *ctx, char *s, bool *oom,
+                             bool *bad)
 {
-    size_t n = strlen(s);
+    size_t n = 0, label = 0;
     const char *r;
 
     *oom = false;
-    /* Names compare without case (RFC 4343 3); they are kept in lower
-     * case, as the DNS decoder keeps them. */
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] >= 'A' && s[i] <= 'Z')
-            s[i] = (char)(s[i] - 'A' + 'a');
+    *bad = false;
+    for (const char *p = s; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '.') {
+            if (label == 0 && p[1] != '\0')
+                *bad = true;        /* an empty label */
+            label = 0;
+            s[n++] = '.';
+            continue;
+        }
+        if (c == '\\') {
+            if (p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+                p[3] >= '0' && p[3] <= '9') {
+                int v = (p[1] - '0') * 100 + (p[2] - '0') * 10 + p[3] - '0';
+                c = v > 255 ? 0 : (unsigned char)v;
+                p += 3;
+            } else if (p[1] != '\0') {
+                c = (unsigned char)*++p;
+            }
+            if (c <= 0x20 || c >= 0x7f || c == '.')
+                c = '?';
+        }
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        s[n++] = (char)c;
+        if (++label > 63)
+            *bad = true;
     }
+    /* Names compare without case (RFC 4343 3); kept in lower case, as
+     * the DNS decoder keeps them. */
     if (n > 0 && s[n - 1] == '.')
         n--;
-    if (n == 0)
+    if (n > 253)
+        *bad = true;
+    if (n == 0 || *bad)
         return NULL;
     r = sx_intern(ctx, s, n);
     *oom = r == NULL;
@@ -189,16 +224,16 @@ static int record(struct dump *d, char **f, int nf)
 {
     const char *owner, *target;
     uint8_t addr[16];
-    bool oom;
+    bool oom, bad;
 
     if (nf < 5 || !all_digits(f[1]))
         return 1;
     d->records++;
     if (strcasecmp(f[2], "IN") != 0)
         return SIGEXT_OK;       /* CH, HS: no addresses of ours */
-    owner = dump_name(d->ctx, f[0], &oom);
+    owner = dump_name(d->ctx, f[0], &oom, &bad);
     if (owner == NULL)
-        return oom ? SIGEXT_ERR_NOMEM : SIGEXT_OK;
+        return oom ? SIGEXT_ERR_NOMEM : bad ? 1 : SIGEXT_OK;
 
     if (strcasecmp(f[3], "A") == 0 || strcasecmp(f[3], "AAAA") == 0) {
         bool v6 = f[3][1] != '\0';
@@ -214,13 +249,13 @@ static int record(struct dump *d, char **f, int nf)
         if (ti == 7 && (nf < 8 || !all_digits(f[4]) || !all_digits(f[5]) ||
                         !all_digits(f[6])))
             return 1;
-        target = dump_name(d->ctx, f[ti], &oom);
+        target = dump_name(d->ctx, f[ti], &oom, &bad);
         if (target == NULL)     /* SRV target "." means no service */
-            return oom ? SIGEXT_ERR_NOMEM : SIGEXT_OK;
+            return oom ? SIGEXT_ERR_NOMEM : bad ? 1 : SIGEXT_OK;
         return add_alias(d, target, owner);
     }
     if (strcasecmp(f[3], "PTR") == 0) {
-        target = dump_name(d->ctx, f[4], &oom);
+        target = dump_name(d->ctx, f[4], &oom, &bad);
         if (target == NULL)
             return oom ? SIGEXT_ERR_NOMEM : 1;
         if (reverse_v4(f[0], addr)) {
@@ -253,7 +288,8 @@ static int split(char *s, char **f)
 /*
  * The next line of `fp` into buf (DUMP_MAX_LINE + 1 bytes), without its
  * newline and NUL-terminated; the rest of a longer line is read and
- * dropped, and *too_long set.  Returns false at the end of the file.
+ * dropped, and *too_long set, as for a line holding a NUL byte (both are
+ * malformed).  Returns false at the end of the file.
  */
 static bool next_line(FILE *fp, char *buf, bool *too_long)
 {
@@ -262,7 +298,8 @@ static bool next_line(FILE *fp, char *buf, bool *too_long)
 
     *too_long = false;
     while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
-        if (n < DUMP_MAX_LINE)
+        /* A NUL would end the line's text early: malformed as a whole. */
+        if (n < DUMP_MAX_LINE && c != '\0')
             buf[n++] = (char)c;
         else
             *too_long = true;

@@ -290,6 +290,11 @@ int sx_read_file(sigext_ctx *ctx, const char *path, char **text,
                        e ? strerror(e) : "read error");
     }
     release(fp);
+    /* A UTF-8 byte order mark, as spreadsheets save CSV, is not text. */
+    if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+        memmove(buf, buf + 3, n - 3);
+        n -= 3;
+    }
     buf[n] = '\0';
     *text = buf;
     *len = n;

@@ -409,6 +409,10 @@ static struct sx_node *include(struct yparse *y, const char *spec, int line)
     struct sx_node *root, *n;
     int st;
 
+    if (*members == '\0') {
+        yerr(y, line, "!include needs FILE#MEMBER, or MEMBER of this file");
+        return NULL;
+    }
     if (strchr(spec, ' ') != NULL) {
         /* TODO(profile): "!include FILE#m key:value" overrides. */
         yerr(y, line, "!include with overrides is not supported");

@@ -769,6 +769,20 @@ static void gap_text(char *buf, size_t size, double gap, double timeout)
     }
 }
 
+/* The timeout as the command line takes it: a plain decimal ("0.0000001",
+ * not "1e-07"), to the nanosecond, without trailing zeros. */
+static void timeout_text(char *buf, size_t size, double timeout)
+{
+    size_t n = (size_t)snprintf(buf, size, "%.9f", timeout);
+
+    if (n >= size)
+        n = size - 1;
+    while (n > 0 && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+}
+
 static int read_frames(struct reader *rd, struct sx_capture *cap)
 {
     sigext_ctx *ctx = rd->ctx;
@@ -804,8 +818,9 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
                                err);
             if (!rd->replay)
                 sx_log(ctx, SIGEXT_LOG_WARN,
-                       "%s: %s; read %llu frames up to the damage",
-                       t->path, err, (unsigned long long)seq);
+                       "%s: %s; read %llu frame%s up to the damage",
+                       t->path, err, (unsigned long long)seq,
+                       seq == 1 ? "" : "s");
             return SIGEXT_OK;
         }
 
@@ -817,15 +832,15 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
         if (seq > 0 && late) {
             t->stats.after_timeout++;
             if (!rd->replay && sx_log_on(ctx, SIGEXT_LOG_WARN)) {
-                char secs[64];
+                char secs[64], limit[400];
                 gap_text(secs, sizeof(secs),
                          ((double)now_ns - (double)prev_ns) / 1e9,
                          ctx->opt.timeout);
+                timeout_text(limit, sizeof(limit), ctx->opt.timeout);
                 sx_log(ctx, SIGEXT_LOG_WARN,
                        "%s: %s s of silence after frame %llu ends the "
-                       "trace (--timeout %g); later frames are ignored",
-                       t->path, secs, (unsigned long long)seq,
-                       ctx->opt.timeout);
+                       "trace (--timeout %s); later frames are ignored",
+                       t->path, secs, (unsigned long long)seq, limit);
             }
             return SIGEXT_OK;
         }

@@ -18,7 +18,14 @@
 
 #include "sx_int.h"
 
+static char *write_tmp_n(const char *text, size_t len);
+
 static char *write_tmp(const char *text)
+{
+    return write_tmp_n(text, strlen(text));
+}
+
+static char *write_tmp_n(const char *text, size_t len)
 {
     const char *dir = getenv("TMPDIR");
     char *path;
@@ -31,7 +38,7 @@ static char *write_tmp(const char *text)
     sprintf(path, "%s/sx_unbound_XXXXXX", dir);
     fd = mkstemp(path);
     assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
     close(fd);
     return path;
 }
@@ -269,6 +276,42 @@ static void not_a_dump(void **state)
     sigext_ctx_free(ctx);
 }
 
+/* Names as unbound writes them: escapes undone the way the DNS decoder
+ * writes such bytes ('?'), names longer than DNS allows and lines with a
+ * NUL byte are malformed. */
+static void names_and_bytes(void **state)
+{
+    static char dump[4096];
+    char label[70], *path;
+    sigext_ctx *ctx = sigext_ctx_new(NULL);
+    size_t na, nl, n;
+
+    (void)state;
+    memset(label, 'a', 64);             /* one byte over 63 */
+    label[64] = '\0';
+    n = (size_t)snprintf(dump, sizeof(dump), "START_RRSET_CACHE\n"
+        "exa\\.mple.Com. 60 IN A 10.0.0.1\n"
+        "b\\009c.example. 60 IN A 10.0.0.2\n"
+        "%s.example. 60 IN A 10.0.0.3\n"
+        "n.example. 60 IN A 10.0.0.4", label);
+    dump[n++] = '\0';                   /* a NUL inside the line */
+    n += (size_t)snprintf(dump + n, sizeof(dump) - n, " x\n"
+        "ok.example. 60 IN A 10.0.0.5\nEND_RRSET_CACHE\n");
+    warnings = 0;
+    sigext_set_log(ctx, SIGEXT_LOG_DEBUG, count_warn, NULL);
+    path = write_tmp_n(dump, n);
+    assert_int_equal(sigext_dns_cache_load(ctx, path, &na, &nl), SIGEXT_OK);
+    drop_tmp(path);
+    assert_int_equal(na, 3);
+    assert_int_equal(warnings, 1);      /* the long label and the NUL */
+    assert_string_equal(name_of(ctx, "10.0.0.1"), "exa?mple.com");
+    assert_string_equal(name_of(ctx, "10.0.0.2"), "b?c.example");
+    assert_null(name_of(ctx, "10.0.0.3"));
+    assert_null(name_of(ctx, "10.0.0.4"));
+    assert_string_equal(name_of(ctx, "10.0.0.5"), "ok.example");
+    sigext_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +321,7 @@ int main(void)
         cmocka_unit_test(ptr_keeps_existing_name),
         cmocka_unit_test(malformed_lines),
         cmocka_unit_test(long_line),
+        cmocka_unit_test(names_and_bytes),
         cmocka_unit_test(not_a_dump),
     };
 
