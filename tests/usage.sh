@@ -90,6 +90,8 @@ expect 0 "(--timeout 0.0000001); later frames are ignored" \
 # A CSV saved with a UTF-8 byte order mark reads as without.
 { printf '\xef\xbb\xbf'; cat "$sig"; } > "$tmp/bom.csv"
 expect 0 "" compare "$tmp/bom.csv" "$sig"
+expect 0 "--device-ip 10.9.9.9 is in none of its flows" \
+    firewall --device plug --device-ip 10.9.9.9 "$sig"
 # Input names.
 expect 2 "--dns-cache: standard input is not read here" \
     packets --dns-cache - "$pcap"

@@ -1065,6 +1065,26 @@ static int check_ipv4(const char *opt, const char *ip)
     return -1;
 }
 
+/* Is the IPv4 address `ip` a host of some flow of `p`?  A signature
+ * learned on another address ("self" of a JSON bound to the device-ip it
+ * was written with) would give rules that miss the device. */
+static bool device_in(const sigext_pattern *p, const char *ip)
+{
+    struct in_addr want, got;
+
+    if (p->n_flows == 0 || inet_pton(AF_INET, ip, &want) != 1)
+        return true;
+    for (size_t i = 0; i < p->n_flows; i++) {
+        const sigext_host *h[2] = { p->flows[i].src, p->flows[i].dst };
+        for (int j = 0; j < 2; j++) {
+            if (h[j] != NULL && inet_pton(AF_INET, h[j]->text, &got) == 1 &&
+                got.s_addr == want.s_addr)
+                return true;
+        }
+    }
+    return false;
+}
+
 static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
 {
     sigext_pattern *p = NULL;
@@ -1100,6 +1120,10 @@ static int cmd_policy(sigext_ctx *ctx, struct args *a, bool firewall)
         st = sigext_pattern_read(ctx, a->inputs[0], &p);
         if (st != SIGEXT_OK)
             return fail(ctx, st);
+        if (!device_in(p, a->device_ip) && verbosity > 0)
+            msg("warning", "%s: --device-ip %s is in none of its flows; "
+                "their rules name the addresses as captured", a->inputs[0],
+                a->device_ip);
     }
     /* firewall SIGNATURE TRACE...: the traces only teach names, for the
      * address sets of --domain-sets. */
