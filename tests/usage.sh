@@ -92,6 +92,14 @@ expect 0 "(--timeout 0.0000001); later frames are ignored" \
 expect 0 "" compare "$tmp/bom.csv" "$sig"
 expect 0 "--device-ip 10.9.9.9 is in none of its flows" \
     firewall --device plug --device-ip 10.9.9.9 "$sig"
+# In a directory, a link named as a capture that leads nowhere is said
+# to be skipped; other files are skipped quietly.
+mkdir "$tmp/links"
+cp "$pcap" "$tmp/links/a.pcap"
+ln -s nowhere.pcap "$tmp/links/b.pcap"
+echo notes > "$tmp/links/notes.txt"
+expect 0 "links/b.pcap: skipped: No such file or directory" \
+    flows "$tmp/links"
 # Input names.
 expect 2 "--dns-cache: standard input is not read here" \
     packets --dns-cache - "$pcap"

@@ -739,58 +739,79 @@ static void dedupe(struct paths *p)
 }
 
 /* Expand TRACE arguments: a directory means its captures, by name. */
+/*
+ * The captures of directory `path`, in name order, added to `out`.
+ * Names are read first and sorted, so that what is said of skipped
+ * files comes in name order too, whatever order the file system keeps.
+ */
+static int expand_dir(const char *path, struct paths *out)
+{
+    DIR *d = opendir(path);
+    struct paths names = {0};
+    struct dirent *e;
+    size_t before = out->n;
+    int code = EX_SX_OK;
+
+    if (d == NULL) {
+        msg(NULL, "%s: %s", path, strerror(errno));
+        return EX_SX_IO;
+    }
+    while ((e = readdir(d)) != NULL && code == EX_SX_OK) {
+        char full[4096];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
+        if (paths_add(&names, full) != 0)
+            code = EX_SX_INTERNAL;
+    }
+    closedir(d);
+    if (names.n > 0)
+        qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+    for (size_t j = 0; j < names.n && code == EX_SX_OK; j++) {
+        const char *full = names.v[j], *why;
+        struct stat fst;
+        bool named = ends_with(full, ".pcap") || ends_with(full, ".pcapng") ||
+                     ends_with(full, ".cap");
+        /* Other files (notes, CSVs) are skipped quietly; one named as a
+         * capture is worth a word: a dangling link, a loop, a directory,
+         * or not a capture inside. */
+        int r = stat(full, &fst);
+        if (r != 0 || !S_ISREG(fst.st_mode)) {
+            if (named && verbosity > 0)
+                msg("warning", "%s: skipped: %s", full,
+                    r != 0 ? strerror(errno) : "not a regular file");
+            continue;
+        }
+        if (!looks_like_capture(full, &why)) {
+            if (named && verbosity > 0)
+                msg("warning", "%s: skipped: %s", full, why);
+            continue;
+        }
+        if (paths_add(out, full) != 0)
+            code = EX_SX_INTERNAL;
+    }
+    paths_free(&names);
+    if (code == EX_SX_OK && out->n == before) {
+        msg(NULL, "%s: no pcap or pcapng file in this directory", path);
+        code = EX_SX_IO;
+    }
+    return code;
+}
+
 static int expand_inputs(char **in, int n, struct paths *out)
 {
     for (int i = 0; i < n; i++) {
         struct stat st;
+        int code;
+
         if (stat(in[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
             if (paths_add(out, in[i]) != 0)
                 return EX_SX_INTERNAL;
             continue;
         }
-        DIR *d = opendir(in[i]);
-        struct paths dir = {0};
-        struct dirent *e;
-        if (d == NULL) {
-            msg(NULL, "%s: %s", in[i], strerror(errno));
-            return EX_SX_IO;
-        }
-        while ((e = readdir(d)) != NULL) {
-            char full[4096];
-            struct stat fst;
-            if (e->d_name[0] == '.')
-                continue;
-            const char *why;
-            snprintf(full, sizeof(full), "%s/%s", in[i], e->d_name);
-            if (stat(full, &fst) != 0 || !S_ISREG(fst.st_mode))
-                continue;
-            if (!looks_like_capture(full, &why)) {
-                /* Other files (notes, CSVs) are skipped quietly; one
-                 * named as a capture is worth a word. */
-                if (ends_with(full, ".pcap") || ends_with(full, ".pcapng") ||
-                    ends_with(full, ".cap"))
-                    msg("warning", "%s: skipped: %s", full, why);
-                continue;
-            }
-            if (paths_add(&dir, full) != 0) {
-                closedir(d);
-                paths_free(&dir);
-                return EX_SX_INTERNAL;
-            }
-        }
-        closedir(d);
-        if (dir.n == 0) {
-            msg(NULL, "%s: no pcap or pcapng file in this directory", in[i]);
-            paths_free(&dir);
-            return EX_SX_IO;
-        }
-        qsort(dir.v, dir.n, sizeof(*dir.v), cmp_str);
-        for (size_t j = 0; j < dir.n; j++)
-            if (paths_add(out, dir.v[j]) != 0) {
-                paths_free(&dir);
-                return EX_SX_INTERNAL;
-            }
-        paths_free(&dir);
+        code = expand_dir(in[i], out);
+        if (code != EX_SX_OK)
+            return code;
     }
     return EX_SX_OK;
 }
