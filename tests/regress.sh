@@ -27,6 +27,7 @@ declare -A want=(
     [flows-csv-nul-in-host.csv]=4
     [pcapng-timestamp-beyond-int64-ns.pcapng]=0
     [udp-header-cut-on-dns-port.pcap]=0
+    [tls-hello-name-beyond-handshake-length.pcap]=0
     [profile-include-binary-file.yaml]=4
     [profile-device-name-nft-keyword.yaml]=4
     [profile-include-missing-file.yaml]=3
