@@ -100,6 +100,16 @@ ln -s nowhere.pcap "$tmp/links/b.pcap"
 echo notes > "$tmp/links/notes.txt"
 expect 0 "links/b.pcap: skipped: No such file or directory" \
     flows "$tmp/links"
+# A gap of exactly --timeout is not longer than it: 1.001 s between two
+# frames (1.001 * 1e9 is 1000999999.99... as a double).
+{
+    printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0'
+    printf '\xff\xff\0\0\x93\0\0\0'
+    printf '\x00\x10\x00\x00\0\0\0\0\x04\0\0\0\x04\0\0\0abcd'
+    printf '\x01\x10\x00\x00\xe8\x03\0\0\x04\0\0\0\x04\0\0\0abcd'
+} > "$tmp/gap.pcap"
+expect 0 "gap.pcap: 2 frames of link type 147 skipped" \
+    flows -t 1.001 "$tmp/gap.pcap"
 # Input names.
 expect 2 "--dns-cache: standard input is not read here" \
     packets --dns-cache - "$pcap"

@@ -512,8 +512,12 @@ static bool plain_decimal(const char *s, bool fraction)
     if (digits == 0)
         return false;
     s += digits;
-    if (fraction && *s == '.')
-        s += 1 + strspn(s + 1, "0123456789");
+    if (fraction && *s == '.') {
+        digits = strspn(s + 1, "0123456789");
+        if (digits == 0)
+            return false;           /* "1." */
+        s += 1 + digits;
+    }
     return *s == '\0';
 }
 

@@ -604,14 +604,17 @@ out:
     return st;
 }
 
-/* Is `s` (leading space skipped) the JSON literal null, true or false
- * alone?  No CSV sigext writes is one word on one line. */
+/* Is `s` (leading space skipped) a JSON literal alone: null, true,
+ * false or a number?  No CSV sigext writes is one word on one line. */
 static bool json_literal(const char *s, size_t n)
 {
     static const char *const words[] = { "null", "true", "false" };
 
     while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
         n--;
+    if (n > 0 && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9')) &&
+        strspn(s, "0123456789+-.eE") >= n)
+        return true;
     for (size_t i = 0; i < 3; i++) {
         if (n == strlen(words[i]) && memcmp(s, words[i], n) == 0)
             return true;

@@ -191,6 +191,14 @@ static int nft_fail(struct nft *t, const char *fmt, ...)
                         t->policy != NULL ? t->policy : "?", msg);
 }
 
+/* Point the next message at `n`'s line (when it has one). */
+static struct nft *at(struct nft *t, const struct sx_node *n)
+{
+    if (n != NULL && n->line > 0)
+        t->line = n->line;
+    return t;
+}
+
 static int nomem(struct nft *t)
 {
     return sx_fail(t->ctx, SIGEXT_ERR_NOMEM, "out of memory");
@@ -239,6 +247,7 @@ static bool is_address(const char *s, int ipver)
     /* A network: prefix length within the family's width. */
     return slash[1] != '\0' && strlen(slash + 1) <= 3 &&
            strspn(slash + 1, "0123456789") == strlen(slash + 1) &&
+           (slash[1] != '0' || slash[2] == '\0') &&  /* "/032" is octal */
            atoi(slash + 1) <= (ipver == 6 ? 128 : 32);
 }
 
@@ -253,7 +262,7 @@ static int resolve_host(struct nft *t, const struct sx_node *v, int ipver,
     const char *s;
 
     if (!sx_node_is_str(v) || v->text[0] == '\0')
-        return nft_fail(t, "a host must be a name or an address");
+        return nft_fail(at(t, v), "a host must be a name or an address");
     s = v->text;
     *out = s;
     *kind = HOST_ADDR;
@@ -264,7 +273,7 @@ static int resolve_host(struct nft *t, const struct sx_node *v, int ipver,
     if (strcmp(s, "self") == 0) {
         const sigext_host *h = ipver == 6 ? t->self->ipv6 : t->self->ipv4;
         if (h == NULL)
-            return nft_fail(t, "\"self\" but the device has no IPv%d "
+            return nft_fail(at(t, v), "\"self\" but the device has no IPv%d "
                             "address", ipver);
         *out = h->text;
         return SIGEXT_OK;
@@ -278,9 +287,10 @@ static int resolve_host(struct nft *t, const struct sx_node *v, int ipver,
     if (is_address(s, ipver))
         return SIGEXT_OK;
     if (strspn(s, "0123456789./") == strlen(s) || strchr(s, ':') != NULL)
-        return nft_fail(t, "\"%s\" is not a valid IPv%d address", s, ipver);
+        return nft_fail(at(t, v), "\"%s\" is not a valid IPv%d address", s,
+                        ipver);
     if (strchr(s, '.') == NULL || !sx_host_name_ok(s))
-        return nft_fail(t, "unknown host \"%s\": not an address, a "
+        return nft_fail(at(t, v), "unknown host \"%s\": not an address, a "
                         "keyword or a domain name", s);
     *kind = HOST_DOMAIN;
     return SIGEXT_OK;
@@ -488,14 +498,14 @@ static int port_rule(struct nft *t, struct dir_rule *r, const char *proto,
 
     if (v->kind != SX_NODE_SEQ) {
         if (!port_text(v, one, sizeof(one)))
-            return nft_fail(t, "bad port \"%s\" (" PORT_RULE ")",
+            return nft_fail(at(t, v), "bad port \"%s\" (" PORT_RULE ")",
                             v->text ? v->text : "");
         return add_match(t, r, "%s %s %s", proto, which, one);
     }
     for (size_t i = 0; i < v->n && st == SIGEXT_OK; i++) {
         if (!port_text(v->vals[i], one, sizeof(one)))
-            st = nft_fail(t, "bad port \"%s\" in a list (" PORT_RULE ")",
-                          v->vals[i]->text);
+            st = nft_fail(at(t, v->vals[i]), "bad port \"%s\" in a list ("
+                          PORT_RULE ")", v->vals[i]->text);
         sx_buf_puts(&b, i == 0 ? "{ " : ", ");
         sx_buf_puts(&b, one);
     }
@@ -520,12 +530,14 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 }
 
 /* A decimal number from `*s` into *v, no sign, at most `max`. */
+/* A decimal number from `*s` into *v, no sign, at most `max`.  No
+ * leading zero: nft reads "010" as octal 8. */
 static bool stat_num(const char **s, unsigned long max, unsigned long *v)
 {
     const char *p = *s;
     unsigned long n = 0;
 
-    if (*p < '0' || *p > '9')
+    if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
         return false;
     for (; *p >= '0' && *p <= '9'; p++) {
         n = n * 10 + (unsigned long)(*p - '0');
@@ -537,58 +549,68 @@ static bool stat_num(const char **s, unsigned long max, unsigned long *v)
     return true;
 }
 
-/* The word at `*s` if it is one of `words` (NULL-terminated); *s moves
- * past it. */
-static bool stat_word(const char **s, const char *const *words)
+/* The index of the word at `*s` among `words` (NULL-terminated), or -1;
+ * *s moves past it. */
+static int stat_word(const char **s, const char *const *words)
 {
-    for (; *words != NULL; words++) {
-        size_t n = strlen(*words);
-        if (strncmp(*s, *words, n) == 0 &&
+    for (int i = 0; words[i] != NULL; i++) {
+        size_t n = strlen(words[i]);
+        if (strncmp(*s, words[i], n) == 0 &&
             ((*s)[n] == '\0' || (*s)[n] == ' ' || (*s)[n] == '/')) {
             *s += n;
-            return true;
+            return i;
         }
     }
-    return false;
+    return -1;
 }
-
-static const char *const byte_units[] = {
-    "bytes", "kbytes", "mbytes", NULL,
-};
 
 /*
  * A rate as nftables' limit statement reads it (nft(8), LIMIT
- * STATEMENT): "N/UNIT" in packets or "N BYTES/UNIT", then optionally
- * "burst N packets" or "burst N BYTES".  Anything else would reach the
- * script as text nft cannot load, or as a rule other than the profile's.
+ * STATEMENT): "N/UNIT" in packets, then optionally "burst N packets",
+ * or "N BYTES/UNIT", then optionally "burst N BYTES".  Anything else
+ * would reach the script as text nft cannot load, or as a rule other
+ * than the profile's.  The kernel also refuses a limit whose token
+ * bucket overflows 64 bits (nft_limit_init: the unit in nanoseconds
+ * times the burst, or times rate plus burst in bytes): so does this.
  */
 static bool stat_rate(const char *s)
 {
     static const char *const per[] = {
         "second", "minute", "hour", "day", "week", NULL,
     };
-    static const char *const burst[] = { "burst", NULL };
-    static const char *const bunits[] = {
+    static const uint64_t per_s[] = { 1, 60, 3600, 86400, 604800 };
+    static const char *const units[] = {
         "packets", "bytes", "kbytes", "mbytes", NULL,
     };
-    unsigned long n;
+    static const uint64_t unit_b[] = { 1, 1, 1024, 1024 * 1024 };
+    static const char *const burst_word[] = { "burst", NULL };
+    unsigned long rate, burst = 0;
+    int unit = 0, bunit = -1, p;
+    uint64_t ns, total;
 
-    if (!stat_num(&s, 4294967295ul, &n) || n == 0)
+    if (!stat_num(&s, 4294967295ul, &rate) || rate == 0)
         return false;
     if (*s == ' ') {
         s++;
-        if (!stat_word(&s, byte_units))
+        unit = stat_word(&s, units);
+        if (unit < 1)
+            return false;       /* "N packets/second" is not nft's */
+    }
+    if (*s++ != '/' || (p = stat_word(&s, per)) < 0)
+        return false;
+    if (*s != '\0') {
+        if (*s++ != ' ' || stat_word(&s, burst_word) < 0 || *s++ != ' ' ||
+            !stat_num(&s, 4294967295ul, &burst) || burst == 0 ||
+            *s++ != ' ' || (bunit = stat_word(&s, units)) < 0 ||
+            *s != '\0' || (bunit == 0) != (unit == 0))
             return false;
     }
-    if (*s++ != '/' || !stat_word(&s, per))
-        return false;
-    if (*s == '\0')
-        return true;
-    if (*s++ != ' ' || !stat_word(&s, burst) || *s++ != ' ' ||
-        !stat_num(&s, 4294967295ul, &n) || *s++ != ' ' ||
-        !stat_word(&s, bunits))
-        return false;
-    return *s == '\0';
+    ns = per_s[p] * 1000000000u;
+    if (unit == 0)
+        return !__builtin_mul_overflow(ns, (uint64_t)burst, &total);
+    total = (uint64_t)rate * unit_b[unit] +
+            (bunit > 0 ? (uint64_t)burst * unit_b[bunit] : 0);
+    return !__builtin_mul_overflow(ns, total, &total);
 }
 
 /*
@@ -634,25 +656,51 @@ static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
     static const char *const names[2] = { "rate", "packet-size" };
     static const char *const tpl[2] = { " limit rate over ", " ip length " };
     static const char *const want[2] = {
-        "N/second|minute|hour|day|week, N bytes/UNIT, then optionally "
-        "burst N packets|bytes",
+        "N/second|minute|hour|day|week [burst N packets], or "
+        "N bytes|kbytes|mbytes/UNIT [burst N bytes|kbytes|mbytes]",
         "N, OP N with OP one of == != < > <= >=, or N-M, N up to 65535",
     };
 
+    static const char *const keys[] = {
+        "rate", "packet-size", "packet-count", "duration",
+    };
+    static const char *const dirs[] = { "fwd", "bwd" };
+
     r->stats = "";
-    if (stats == NULL || stats->kind != SX_NODE_MAP)
+    if (stats == NULL)
         return SIGEXT_OK;
+    /* Left out, a statistic would leave the rule dropping every packet
+     * it matches: what is not understood is an error (see parse_dir). */
+    if (stats->kind != SX_NODE_MAP) {
+        return nft_fail(at(t, stats), "\"stats\" must be a map");
+    }
+    for (size_t i = 0; i < stats->n; i++) {
+        const struct sx_node *v = stats->vals[i];
+        if (!in_list(stats->keys[i], keys, sizeof(keys) / sizeof(keys[0])))
+            return nft_fail(at(t, v), "unknown statistic \"%s\"",
+                            stats->keys[i]);
+        for (size_t j = 0; v->kind == SX_NODE_MAP && j < v->n; j++) {
+            if (!in_list(v->keys[j], dirs, 2))
+                return nft_fail(at(t, v->vals[j]), "\"%s\": unknown "
+                                "direction \"%s\" (fwd or bwd)",
+                                stats->keys[i], v->keys[j]);
+        }
+    }
+    /* Counting packets or time is done in user space (the translator's
+     * NFQueue counters): such a policy is queued. */
+    if (sx_map_get(stats, "packet-count") != NULL ||
+        sx_map_get(stats, "duration") != NULL)
+        r->nfq = true;
     for (int i = 0; i < 2; i++) {
         const struct sx_node *v = sx_map_get(stats, names[i]);
         if (v != NULL && v->kind == SX_NODE_MAP)
-            v = sx_map_get(v, bwd ? "bwd" : "fwd");
+            v = sx_map_get(v, dirs[bwd]);
         if (v == NULL)
             continue;
         if ((v->kind != SX_NODE_STR && v->kind != SX_NODE_INT) ||
             !(i == 0 ? stat_rate(v->text) : stat_size(v->text))) {
             sx_buf_free(&b);
-            t->line = v->line > 0 ? v->line : t->line;
-            return nft_fail(t, "bad \"%s\" statistic \"%s\" "
+            return nft_fail(at(t, v), "bad \"%s\" statistic \"%s\" "
                             "(want %s)", names[i],
                             sx_node_is_str(v) || v->kind == SX_NODE_INT
                                 ? v->text : "a map", want[i]);
@@ -680,17 +728,25 @@ static int check_fields(struct nft *t, const struct sx_node *protos)
             if (in_list(k, untranslated, sizeof(untranslated) /
                                          sizeof(untranslated[0])))
                 continue;       /* refused with its own message */
-            return nft_fail(t, "unknown protocol \"%s\"", k);
+            return nft_fail(at(t, v), "unknown protocol \"%s\"", k);
         }
+        if (v->kind != SX_NODE_MAP && v->kind != SX_NODE_NULL)
+            return nft_fail(t, "\"%s\" must be a map", k);
         for (size_t j = 0; v->kind == SX_NODE_MAP && j < v->n; j++) {
             const char *const *f = known_fields[p].fields;
             while ((*f)[0] != '\0' && strcmp(*f, v->keys[j]) != 0)
                 f++;
             if ((*f)[0] == '\0')
-                return nft_fail(t, "unknown %s field \"%s\"", k,
-                                v->keys[j]);
+                return nft_fail(at(t, v->vals[j]), "unknown %s field \"%s\"",
+                                k, v->keys[j]);
         }
     }
+    /* nft refuses "meta l4proto tcp ... meta l4proto udp" and both
+     * families in one rule: the profile must split such a policy. */
+    if (sx_map_get(protos, "tcp") != NULL && sx_map_get(protos, "udp"))
+        return nft_fail(t, "both \"tcp\" and \"udp\" in one policy");
+    if (sx_map_get(protos, "ipv4") != NULL && sx_map_get(protos, "ipv6"))
+        return nft_fail(t, "both \"ipv4\" and \"ipv6\" in one policy");
     return SIGEXT_OK;
 }
 
@@ -714,7 +770,8 @@ static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
     for (size_t i = 0; i < pol->n; i++) {
         if (!in_list(pol->keys[i], policy_keys,
                      sizeof(policy_keys) / sizeof(policy_keys[0])))
-            return nft_fail(t, "unknown key \"%s\"", pol->keys[i]);
+            return nft_fail(at(t, pol->vals[i]), "unknown key \"%s\"",
+                            pol->keys[i]);
     }
     st = check_fields(t, protos);
     if (st != SIGEXT_OK)
@@ -854,8 +911,8 @@ static int translate(struct nft *t, const struct sx_node *pols)
         /* "true" quoted, 1 or "maybe" would each mean something else to
          * some reader; only a YAML boolean says it. */
         if (bidir != NULL && bidir->kind != SX_NODE_BOOL)
-            return nft_fail(t, "\"bidirectional\" must be true or false, "
-                            "not \"%s\"", bidir->text);
+            return nft_fail(at(t, bidir), "\"bidirectional\" must be true "
+                            "or false, not \"%s\"", bidir->text);
         st = parse_dir(t, pol, false, &r);
         if (st == SIGEXT_OK)
             st = assign(t, pols->keys[i], &r, base, &opened);

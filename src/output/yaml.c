@@ -428,8 +428,15 @@ static struct sx_node *include(struct yparse *y, const char *spec, int line)
         }
         return n != NULL && n->include != NULL ? n : NULL;
     }
-    if (flen == 0 || (flen == 4 && strncmp(spec, "self", 4) == 0))
+    if (flen == 0 || (flen == 4 && strncmp(spec, "self", 4) == 0)) {
+        /* The file is read again: standard input cannot be. */
+        if (strcmp(y->path, "-") == 0) {
+            yerr(y, line, "!include %s: a member of this file needs the "
+                 "profile as a named file, not standard input", spec);
+            return NULL;
+        }
         snprintf(file, sizeof(file), "%s", y->path);
+    }
     else if (spec[0] == '/' || slash == NULL)
         snprintf(file, sizeof(file), "%.*s", (int)flen, spec);
     else
@@ -507,6 +514,11 @@ static struct sx_node *parse_scalar(struct yparse *y, yaml_event_t *ev)
         n->kind = SX_NODE_INT;
         return n;
     }
+    if (strcmp(tag, YAML_BOOL_TAG) == 0) {
+        resolve_plain(n);
+        if (n->kind == SX_NODE_BOOL)
+            return n;
+    }
     yerr(y, line, "unsupported tag %s", tag);
     return NULL;
 }
@@ -569,6 +581,11 @@ static struct sx_node *parse_collection(struct yparse *y, yaml_event_t *ev,
         if (!next_event(y, &kev))
             return NULL;
         done = kev.type == end;
+        /* Only a plain "<<" merges; quoted, it is an ordinary key. */
+        bool merging = kev.type == YAML_SCALAR_EVENT &&
+                       kev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                       kev.data.scalar.tag == NULL &&
+                       strcmp((const char *)kev.data.scalar.value, "<<") == 0;
         if (!done)
             k = parse_node(y, &kev, depth + 1);
         yaml_event_delete(&kev);
@@ -596,7 +613,7 @@ static struct sx_node *parse_collection(struct yparse *y, yaml_event_t *ev,
         yaml_event_delete(&vev);
         if (v == NULL)
             return NULL;
-        if (strcmp(k->text, "<<") == 0) {
+        if (merging) {
             if (merge != NULL) {
                 yerr(y, k->line, "duplicate key \"<<\"");
                 return NULL;

@@ -7,6 +7,7 @@
  * group.  Nothing here formats text; hosts and app fields are interned.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <strings.h>
@@ -762,8 +763,15 @@ static int64_t ts_ns(int64_t sec, uint32_t nsec)
  */
 static void gap_text(char *buf, size_t size, double gap, double timeout)
 {
+    char full[64];
+    char *dot;
+
+    /* Cut, not rounded: 9.97 s must not read "10.0 s". */
+    snprintf(full, sizeof(full), "%.12f", gap);
+    dot = strchr(full, '.');
     for (int prec = 1; prec <= 9; prec++) {
-        snprintf(buf, size, "%.*f", prec, gap);
+        snprintf(buf, size, "%.*s", dot != NULL ? (int)(dot - full) + 1 +
+                 prec : (int)sizeof(full), full);
         if (strtod(buf, NULL) > timeout)
             return;
     }
@@ -792,10 +800,12 @@ static int read_frames(struct reader *rd, struct sx_capture *cap)
     char err[256];
     int64_t prev_ns = 0;
     /* A timeout of 292 years or more (or inf, NaN) never cuts; the
-     * conversion of a larger double would be undefined (C11 6.3.1.4). */
+     * conversion of a larger double would be undefined (C11 6.3.1.4).
+     * Rounded, not truncated: 1.001 * 1e9 is 1000999999.99..., and a gap
+     * of exactly 1.001 s is not longer than --timeout 1.001. */
     int64_t timeout_ns = !(ctx->opt.timeout < 9e9)
                              ? INT64_MAX
-                             : (int64_t)(ctx->opt.timeout * 1e9);
+                             : llround(ctx->opt.timeout * 1e9);
     uint64_t seq = 0;
 
     for (;;) {

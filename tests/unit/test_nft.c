@@ -462,7 +462,7 @@ static void keywords_lists_and_stats(void **state)
         "  out:\n"
         "    protocols: {ipv4: {src: self, dst: external}, tcp: "
         "{dst-port: [80, 443]}}\n"
-        "    stats: {rate: 10/second, packet-count: 40}\n"
+        "    stats: {rate: 10/second}\n"
         "  lan:\n"
         "    protocols: {ipv4: {src: [phone, gateway, 10.0.0.0/8], "
         "dst: self}, tcp: {}}\n"
@@ -562,9 +562,67 @@ static void bad_policies(void **state)
             "bad port \"053\" in a list");
     refused("  a: {protocols: {udp: {dst-port: 2000-1000}}}\n",
             "bad port \"2000-1000\"");
+    /* Leading zeros are octal to nft: 0100 is 64, /032 is /26. */
+    refused("  a: {protocols: {tcp: {}}, stats: {packet-size: \"0100\"}}\n",
+            "bad \"packet-size\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: 010/second}}\n",
+            "bad \"rate\"");
+    refused("  a: {protocols: {ipv4: {src: self, dst: 192.168.1.1/032}}}\n",
+            "192.168.1.1/032");
+    /* Units that do not go together, a burst of nothing, a token bucket
+     * the kernel cannot hold. */
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: \"5/second burst 10 "
+            "bytes\"}}\n", "bad \"rate\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: \"5 bytes/second "
+            "burst 10 packets\"}}\n", "bad \"rate\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: \"5/second burst 0 "
+            "packets\"}}\n", "bad \"rate\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: \"4294967295 "
+            "mbytes/second\"}}\n", "bad \"rate\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: \"5/week burst "
+            "1000000 packets\"}}\n", "bad \"rate\"");
+    /* Statistics not understood are refused, not left out. */
+    refused("  a: {protocols: {tcp: {}}, stats: 5/second}\n",
+            "\"stats\" must be a map");
+    refused("  a: {protocols: {tcp: {}}, stats: {rates: 5/second}}\n",
+            "unknown statistic \"rates\"");
+    refused("  a: {protocols: {tcp: {}}, stats: {rate: {forward: "
+            "5/second}}}\n", "unknown direction \"forward\"");
+    /* An application protocol's conditions are a map. */
+    refused("  a: {protocols: {udp: {}, dhcp: discover}}\n",
+            "\"dhcp\" must be a map");
+    /* One transport, one IP version: nft refuses both in one rule. */
+    refused("  a: {protocols: {tcp: {}, udp: {}}}\n",
+            "both \"tcp\" and \"udp\"");
+    refused("  a: {protocols: {ipv4: {src: self}, ipv6: {dst: local}}}\n",
+            "both \"ipv4\" and \"ipv6\"");
     /* A host that is no name: text after an address, a space. */
     refused("  a: {protocols: {ipv4: {src: self, dst: \"1.2.3.5 accept\"}}}"
             "\n", "unknown host \"1.2.3.5 accept\"");
+}
+
+/* Counting packets or time is for user space: the policy is queued,
+ * never a drop of every packet it matches. */
+static void counted_stats_queue(void **state)
+{
+    static const char *const counted[] = {
+        "packet-count: 40", "duration: 10s", "packet-count: {fwd: 1, bwd: 2}",
+    };
+    char yaml[512];
+    int st;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++) {
+        char *text;
+
+        snprintf(yaml, sizeof(yaml), "device-info: {name: dev, ipv4: "
+                 "192.168.1.50}\nsingle-policies:\n  a: {protocols: "
+                 "{udp: {dst-port: 53}}, stats: {%s}}\n", counted[i]);
+        text = nft_of_profile(yaml, NULL, &st);
+        assert_int_equal(st, SIGEXT_OK);
+        assert_rules(text, "meta l4proto udp udp dport 53 queue num 0\n");
+        free(text);
+    }
 }
 
 /* What nft's limit and ip length statements take goes through. */
@@ -698,6 +756,7 @@ int main(void)
         cmocka_unit_test(keywords_lists_and_stats),
         cmocka_unit_test(bad_policies),
         cmocka_unit_test(stats_grammar),
+        cmocka_unit_test(counted_stats_queue),
         cmocka_unit_test(warnings_and_device),
         cmocka_unit_test(device_names),
     };
