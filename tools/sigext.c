@@ -728,12 +728,16 @@ static void dedupe(struct paths *p)
     size_t n = 0;
 
     for (size_t i = 0; i < p->n; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < n && !dup; j++)
-            dup = same_file(p->v[i], p->v[j]);
-        if (dup) {
-            if (verbosity > 0)
+        size_t j = 0;
+        while (j < n && !same_file(p->v[i], p->v[j]))
+            j++;
+        if (j < n) {
+            /* Name the other: through a link the two names differ. */
+            if (verbosity > 0 && strcmp(p->v[i], p->v[j]) == 0)
                 msg("warning", "%s: given twice; read once", p->v[i]);
+            else if (verbosity > 0)
+                msg("warning", "%s: the same file as %s; read once",
+                    p->v[i], p->v[j]);
             free(p->v[i]);
             continue;
         }
