@@ -601,6 +601,22 @@ static void bad_policies(void **state)
             "\n", "unknown host \"1.2.3.5 accept\"");
 }
 
+/* The script of one policy "a" with `protocols` and `stats`; it must
+ * translate. */
+static char *with_stats(const char *protocols, const char *stats)
+{
+    char yaml[512];
+    int st;
+    char *text;
+
+    snprintf(yaml, sizeof(yaml), "device-info: {name: dev, ipv4: "
+             "192.168.1.50}\nsingle-policies:\n  a: {protocols: {%s}, "
+             "stats: {%s}}\n", protocols, stats);
+    text = nft_of_profile(yaml, NULL, &st);
+    assert_int_equal(st, SIGEXT_OK);
+    return text;
+}
+
 /* Counting packets or time is for user space: the policy is queued,
  * never a drop of every packet it matches. */
 static void counted_stats_queue(void **state)
@@ -608,18 +624,10 @@ static void counted_stats_queue(void **state)
     static const char *const counted[] = {
         "packet-count: 40", "duration: 10s", "packet-count: {fwd: 1, bwd: 2}",
     };
-    char yaml[512];
-    int st;
 
     (void)state;
     for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++) {
-        char *text;
-
-        snprintf(yaml, sizeof(yaml), "device-info: {name: dev, ipv4: "
-                 "192.168.1.50}\nsingle-policies:\n  a: {protocols: "
-                 "{udp: {dst-port: 53}}, stats: {%s}}\n", counted[i]);
-        text = nft_of_profile(yaml, NULL, &st);
-        assert_int_equal(st, SIGEXT_OK);
+        char *text = with_stats("udp: {dst-port: 53}", counted[i]);
         assert_rules(text, "meta l4proto udp udp dport 53 queue num 0\n");
         free(text);
     }
@@ -640,18 +648,9 @@ static void stats_grammar(void **state)
         { "packet-size: 100-200", "ip length 100-200" },
         { "packet-size: \"100 - 200\"", "ip length 100 - 200" },
     };
-    char yaml[512];
-    int st;
-
     (void)state;
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        char *text;
-
-        snprintf(yaml, sizeof(yaml), "device-info: {name: dev, ipv4: "
-                 "192.168.1.50}\nsingle-policies:\n  a: {protocols: "
-                 "{tcp: {}}, stats: {%s}}\n", ok[i][0]);
-        text = nft_of_profile(yaml, NULL, &st);
-        assert_int_equal(st, SIGEXT_OK);
+        char *text = with_stats("tcp: {}", ok[i][0]);
         if (strstr(text, ok[i][1]) == NULL)
             fail_msg("\"%s\" lacks \"%s\"", text, ok[i][1]);
         free(text);
