@@ -746,7 +746,6 @@ static void dedupe(struct paths *p)
     p->n = n;
 }
 
-/* Expand TRACE arguments: a directory means its captures, by name. */
 /*
  * The captures of directory `path`, in name order, added to `out`.
  * Names are read first and sorted, so that what is said of skipped
@@ -806,6 +805,7 @@ static int expand_dir(const char *path, struct paths *out)
     return code;
 }
 
+/* Expand TRACE arguments: a directory means its captures, by name. */
 static int expand_inputs(char **in, int n, struct paths *out)
 {
     for (int i = 0; i < n; i++) {

@@ -97,15 +97,14 @@ static void seen_free(struct seen_key **set)
     }
 }
 
-/* An interned name without its final dot; NULL for the root "." or OOM
- * (*oom tells which). */
 /*
- * A name of the dump, in place: unbound writes a label byte that is not
- * printable, and a '.' inside a label, as \DDD or \X (RFC 1035 5.1);
- * such a byte becomes '?' as in the DNS decoder, which never keeps one.
- * Lower case, no trailing dot.  NULL for the root ("."), or with *bad
- * for a name longer than DNS allows (RFC 1035 2.3.4: 63-byte labels,
- * 255 bytes in all).
+ * A name of the dump, interned, decoded in place: unbound writes a label
+ * byte that is not printable, and a '.' inside a label, as \DDD or \X
+ * (RFC 1035 5.1); such a byte becomes '?' as in the DNS decoder, which
+ * never keeps one.  In lower case, as names compare without case (RFC
+ * 4343 3) and the DNS decoder keeps them; no trailing dot.  NULL for the
+ * root ("."), on OOM (*oom), or with *bad for a name longer than DNS
+ * allows (RFC 1035 2.3.4: 63-byte labels, 255 bytes in all).
  */
 static const char *dump_name(sigext_ctx *ctx, char *s, bool *oom,
                              bool *bad)
@@ -142,8 +141,6 @@ static const char *dump_name(sigext_ctx *ctx, char *s, bool *oom,
         if (++label > 63)
             *bad = true;
     }
-    /* Names compare without case (RFC 4343 3); kept in lower case, as
-     * the DNS decoder keeps them. */
     if (n > 0 && s[n - 1] == '.')
         n--;
     if (n > 253)

@@ -120,7 +120,8 @@ static const struct {
     { "dhcp", { "type", "client-mac", "" } },
 };
 
-/* The policy-level keys; "initiator" is known but refused. */
+/* The policy-level keys (check_policy); "initiator" is known but
+ * refused. */
 static const char *const policy_keys[] = {
     "protocols", "bidirectional", "stats", "initiator",
 };
@@ -529,7 +530,6 @@ static bool in_list(const char *s, const char *const *list, size_t n)
     return false;
 }
 
-/* A decimal number from `*s` into *v, no sign, at most `max`. */
 /* A decimal number from `*s` into *v, no sign, at most `max`.  No
  * leading zero: nft reads "010" as octal 8. */
 static bool stat_num(const char **s, unsigned long max, unsigned long *v)
@@ -661,31 +661,11 @@ static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
         "N, OP N with OP one of == != < > <= >=, or N-M, N up to 65535",
     };
 
-    static const char *const keys[] = {
-        "rate", "packet-size", "packet-count", "duration",
-    };
     static const char *const dirs[] = { "fwd", "bwd" };
 
     r->stats = "";
     if (stats == NULL)
         return SIGEXT_OK;
-    /* Left out, a statistic would leave the rule dropping every packet
-     * it matches: what is not understood is an error (see parse_dir). */
-    if (stats->kind != SX_NODE_MAP) {
-        return nft_fail(at(t, stats), "\"stats\" must be a map");
-    }
-    for (size_t i = 0; i < stats->n; i++) {
-        const struct sx_node *v = stats->vals[i];
-        if (!in_list(stats->keys[i], keys, sizeof(keys) / sizeof(keys[0])))
-            return nft_fail(at(t, v), "unknown statistic \"%s\"",
-                            stats->keys[i]);
-        for (size_t j = 0; v->kind == SX_NODE_MAP && j < v->n; j++) {
-            if (!in_list(v->keys[j], dirs, 2))
-                return nft_fail(at(t, v->vals[j]), "\"%s\": unknown "
-                                "direction \"%s\" (fwd or bwd)",
-                                stats->keys[i], v->keys[j]);
-        }
-    }
     /* Counting packets or time is done in user space (the translator's
      * NFQueue counters): such a policy is queued. */
     if (sx_map_get(stats, "packet-count") != NULL ||
@@ -713,10 +693,63 @@ static int stats_rule(struct nft *t, const struct sx_node *pol, bool bwd,
     return r->stats != NULL ? SIGEXT_OK : nomem(t);
 }
 
-/* Every protocol of the policy is one sigext knows, with known fields
- * only (see policy_keys for why). */
-static int check_fields(struct nft *t, const struct sx_node *protos)
+/* "stats": known statistics, each one value or a fwd/bwd map. */
+static int check_stats(struct nft *t, const struct sx_node *stats)
 {
+    static const char *const keys[] = {
+        "rate", "packet-size", "packet-count", "duration",
+    };
+    static const char *const dirs[] = { "fwd", "bwd" };
+
+    if (stats->kind != SX_NODE_MAP)
+        return nft_fail(at(t, stats), "\"stats\" must be a map");
+    for (size_t i = 0; i < stats->n; i++) {
+        const struct sx_node *v = stats->vals[i];
+        if (!in_list(stats->keys[i], keys, sizeof(keys) / sizeof(keys[0])))
+            return nft_fail(at(t, v), "unknown statistic \"%s\"",
+                            stats->keys[i]);
+        for (size_t j = 0; v->kind == SX_NODE_MAP && j < v->n; j++) {
+            if (!in_list(v->keys[j], dirs, 2))
+                return nft_fail(at(t, v->vals[j]), "\"%s\": unknown "
+                                "direction \"%s\" (fwd or bwd)",
+                                stats->keys[i], v->keys[j]);
+        }
+    }
+    return SIGEXT_OK;
+}
+
+/*
+ * What a policy says, checked once before its rules are made: in a
+ * blocklist a condition left out drops more traffic than the profile
+ * says, so whatever is not understood is an error, never skipped (a
+ * typo "ipv44", "dst_port" would widen the rule).  Every protocol is one
+ * sigext knows, with known fields only.
+ */
+static int check_policy(struct nft *t, const struct sx_node *pol)
+{
+    const struct sx_node *protos = sx_map_get(pol, "protocols");
+    const struct sx_node *bidir = sx_map_get(pol, "bidirectional");
+    const struct sx_node *stats = sx_map_get(pol, "stats");
+
+    if (pol->kind != SX_NODE_MAP || protos == NULL ||
+        protos->kind != SX_NODE_MAP)
+        return nft_fail(t, "no \"protocols\" map");
+    if (sx_map_get(pol, "initiator") != NULL)
+        /* TODO(nft): "initiator" (conntrack "ct original" matches). */
+        return nft_fail(t, "\"initiator\" is not supported");
+    for (size_t i = 0; i < pol->n; i++) {
+        if (!in_list(pol->keys[i], policy_keys,
+                     sizeof(policy_keys) / sizeof(policy_keys[0])))
+            return nft_fail(at(t, pol->vals[i]), "unknown key \"%s\"",
+                            pol->keys[i]);
+    }
+    /* "true" quoted, 1 or "maybe" would each mean something else to
+     * some reader; only a YAML boolean says it. */
+    if (bidir != NULL && bidir->kind != SX_NODE_BOOL)
+        return nft_fail(at(t, bidir), "\"bidirectional\" must be true "
+                        "or false, not \"%s\"", bidir->text);
+    if (stats != NULL && check_stats(t, stats) != SIGEXT_OK)
+        return SIGEXT_ERR_FORMAT;
     for (size_t i = 0; i < protos->n; i++) {
         const char *k = protos->keys[i];
         const struct sx_node *v = protos->vals[i];
@@ -731,7 +764,7 @@ static int check_fields(struct nft *t, const struct sx_node *protos)
             return nft_fail(at(t, v), "unknown protocol \"%s\"", k);
         }
         if (v->kind != SX_NODE_MAP && v->kind != SX_NODE_NULL)
-            return nft_fail(t, "\"%s\" must be a map", k);
+            return nft_fail(at(t, v), "\"%s\" must be a map", k);
         for (size_t j = 0; v->kind == SX_NODE_MAP && j < v->n; j++) {
             const char *const *f = known_fields[p].fields;
             while ((*f)[0] != '\0' && strcmp(*f, v->keys[j]) != 0)
@@ -750,7 +783,7 @@ static int check_fields(struct nft *t, const struct sx_node *protos)
     return SIGEXT_OK;
 }
 
-/* The rule of one direction of a policy. */
+/* The rule of one direction of a policy that check_policy() passed. */
 static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
                      struct dir_rule *r)
 {
@@ -758,25 +791,6 @@ static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
     int st = SIGEXT_OK;
 
     memset(r, 0, sizeof(*r));
-    if (pol->kind != SX_NODE_MAP || protos == NULL ||
-        protos->kind != SX_NODE_MAP)
-        return nft_fail(t, "no \"protocols\" map");
-    if (sx_map_get(pol, "initiator") != NULL)
-        /* TODO(nft): "initiator" (conntrack "ct original" matches). */
-        return nft_fail(t, "\"initiator\" is not supported");
-    /* In a blocklist a condition left out drops more traffic than the
-     * profile says: whatever is not understood is an error, never
-     * skipped (a typo "ipv44", "dst_port" would widen the rule). */
-    for (size_t i = 0; i < pol->n; i++) {
-        if (!in_list(pol->keys[i], policy_keys,
-                     sizeof(policy_keys) / sizeof(policy_keys[0])))
-            return nft_fail(at(t, pol->vals[i]), "unknown key \"%s\"",
-                            pol->keys[i]);
-    }
-    st = check_fields(t, protos);
-    if (st != SIGEXT_OK)
-        return st;
-
     for (size_t i = 0; i < protos->n && st == SIGEXT_OK; i++) {
         const char *k = protos->keys[i];
         const struct sx_node *v = protos->vals[i];
@@ -792,8 +806,6 @@ static int parse_dir(struct nft *t, const struct sx_node *pol, bool bwd,
                                    (d == 0) != bwd ? "saddr" : "daddr");
             }
         } else if (strcmp(k, "tcp") == 0 || strcmp(k, "udp") == 0) {
-            if (v->kind != SX_NODE_MAP && v->kind != SX_NODE_NULL)
-                return nft_fail(t, "\"%s\" must be a map", k);
             st = add_match(t, r, "meta l4proto %s", k);
             for (int d = 0; d < 2 && st == SIGEXT_OK; d++) {
                 const struct sx_node *p =
@@ -908,16 +920,12 @@ static int translate(struct nft *t, const struct sx_node *pols)
 
         t->policy = pols->keys[i];
         t->line = pol->line;
-        /* "true" quoted, 1 or "maybe" would each mean something else to
-         * some reader; only a YAML boolean says it. */
-        if (bidir != NULL && bidir->kind != SX_NODE_BOOL)
-            return nft_fail(at(t, bidir), "\"bidirectional\" must be true "
-                            "or false, not \"%s\"", bidir->text);
-        st = parse_dir(t, pol, false, &r);
+        st = check_policy(t, pol);
+        if (st == SIGEXT_OK)
+            st = parse_dir(t, pol, false, &r);
         if (st == SIGEXT_OK)
             st = assign(t, pols->keys[i], &r, base, &opened);
-        if (st == SIGEXT_OK && bidir != NULL && bidir->kind == SX_NODE_BOOL &&
-            bidir->num) {
+        if (st == SIGEXT_OK && bidir != NULL && bidir->num) {
             char name[512];
             snprintf(name, sizeof(name), "%s-backward", pols->keys[i]);
             st = parse_dir(t, pol, true, &r);

@@ -36,7 +36,6 @@
 #include "output/readers.h"
 
 #define YAML_MAX_DEPTH 64       /* nesting refused beyond (hostile input) */
-#define YAML_MAX_INCLUDE 1      /* included files' includes: not followed */
 
 /* ---- writing ---- */
 
@@ -156,10 +155,10 @@ int sigext_write_profile(sigext_ctx *ctx, const sigext_pattern *p,
         return st;
     /* The translator names the device's table after it: a profile that
      * no firewall can be made of is refused here, not later. */
-    if (dev->name == NULL || !sigext_nft_name_ok(dev->name))
+    if (!sigext_nft_name_ok(dev->name))
         return sx_fail(ctx, SIGEXT_ERR_USAGE, "device name \"%s\" cannot "
                        "name an nftables table (" SX_NFT_NAME_RULE ")",
-                       dev->name != NULL ? dev->name : "");
+                       dev->name);
     pols = sx_pattern_policies(&arena, p, &self);
     if (pols == NULL) {
         sx_arena_free(&arena);
@@ -371,12 +370,6 @@ static void rebind_self(struct sx_arena *a, struct sx_node *n,
 }
 
 /*
- * `!include [FILE]#a.b.c`: the member a.b.c of FILE (relative to the
- * including file; "self" or nothing before '#' means this file), as the
- * translator's pyyaml_loaders IncludeLoader reads it.  Includes inside
- * the included file are not followed (that loader ignores them too).
- */
-/*
  * An included part is checked and adopted: an include it holds was not
  * followed (the error names it), and its nodes take the line of the
  * !include, so that a later error points into the file the user gave
@@ -399,6 +392,12 @@ static bool adopt(struct yparse *y, struct sx_node *n, const char *spec,
     return true;
 }
 
+/*
+ * `!include [FILE]#a.b.c`: the member a.b.c of FILE (relative to the
+ * including file; "self" or nothing before '#' means this file), as the
+ * translator's pyyaml_loaders IncludeLoader reads it.  Includes inside
+ * the included file are not followed (that loader ignores them too).
+ */
 static struct sx_node *include(struct yparse *y, const char *spec, int line)
 {
     char file[4096], errbuf[384];
@@ -726,9 +725,8 @@ static struct sx_node *parse_file(struct yparse *parent, const char *path,
     y.a = parent->a;
     y.path = sx_arena_strdup(parent->a, path);
     y.include_depth = include_depth;
-    if (y.path == NULL || include_depth > YAML_MAX_INCLUDE) {
-        snprintf(err, errsz, "%s", y.path == NULL ? "out of memory"
-                                                  : "includes too deep");
+    if (y.path == NULL) {
+        snprintf(err, errsz, "out of memory");
         return NULL;
     }
     *st = sx_read_file(y.ctx, path, &text, &len);
